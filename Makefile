@@ -48,6 +48,9 @@ UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 EXAMPLE_SO  := $(patsubst examples/probes/%/,$(BUILD)/probes/%.so,$(wildcard examples/probes/*/))
 
+# `make V=1` shows the full commands
+msg          = $(if $(V),,@printf '  %-4s %s\n' $(1) $(2);)
+
 OBJ         := $(BUILD)/obj
 CORE_OBJ    := $(CORE_SRC:%.c=$(OBJ)/%.o) $(PROBE_SRC:%.c=$(OBJ)/%.o) \
                $(OBJ)/gen/builtin_probes.o $(OBJ)/gen/builtin_controls.o $(OBJ)/gen/builtin_controls_data.o
@@ -94,15 +97,15 @@ asan-bins: $(BIN) $(UNIT_BIN) $(FUZZ_BIN) $(EXAMPLE_SO)
 # Objects and generated tables.
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call msg,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(OBJ)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OBJ)/gen/builtin_controls_data.o: $(BUILD)/gen/builtin_controls_data.S $(CONTROLS)
 	@mkdir -p $(dir $@)
-	$(CC) -c -o $@ $<
+	$(call msg,AS,$<)$(CC) -c -o $@ $<
 
 $(BUILD)/gen/builtin_probes.c: Makefile $(wildcard probes/*/)
 	@mkdir -p $(dir $@)
@@ -131,22 +134,22 @@ $(BUILD)/gen/builtin_controls.c: Makefile $(CONTROLS)
 
 $(LIB): $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)ar rcs $@ $^
 
 $(BIN): $(OBJ)/src/main.o $(LIB)
-	$(CC) $(LDSAN) -rdynamic -o $@ $^ $(LDLIBS)
+	$(call msg,LD,$@)$(CC) $(LDSAN) -rdynamic -o $@ $^ $(LDLIBS)
 
 $(BUILD)/probes/%.so: examples/probes/%/*.c include/complyd/probe.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -shared -fPIC $(LDSAN) -o $@ $(filter %.c,$^) $(PKG_LIBS)
+	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) -shared -fPIC $(LDSAN) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDSAN) -o $@ $< $(LIB) $(LDLIBS) $(CHECK_LIBS)
+	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDSAN) -o $@ $< $(LIB) $(LDLIBS) $(CHECK_LIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
+	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
 # libFuzzer builds (clang), each target run for FUZZ_SECONDS from its corpus.
 fuzz:

@@ -1,59 +1,79 @@
 /* SPDX-License-Identifier: MIT */
-/* complyd command line (early skeleton: `probe` runs in-process). */
-#include <getopt.h>
+/* complyd: continuous control monitoring for Linux servers. */
+#include <stdarg.h>
 
-#include "builtin.h"
+#include "commands.h"
 #include "log.h"
-#include "probe_ctx.h"
+#include "runner.h"
 #include "util.h"
 
-static const struct complyd_probe *find_builtin(const char *name) {
-        for (size_t i = 0; builtin_probes[i]; i++)
-                if (streq(builtin_probes[i]->name, name))
-                        return builtin_probes[i];
-        return NULL;
+static const struct {
+        const char *name;
+        int (*fn)(int argc, char **argv);
+} commands[] = {
+        { "check", cmd_check },
+        { "probe", cmd_probe },
+        { "validate", cmd_validate },
+        { "controls", cmd_controls },
+};
+
+static void usage(FILE *f) {
+        fputs("Usage: complyd COMMAND [OPTION]...\n"
+              "Continuous control monitoring: probes observe this host, control rules judge\n"
+              "what they saw.\n"
+              "\n"
+              "Commands:\n"
+              "  check [--control ID]... [--format table|json] [--root DIR]\n"
+              "                         evaluate the controls now; exit 0 when none fails,\n"
+              "                         1 when one fails or errors, 2 on a usage or config error\n"
+              "  probe NAME [--root DIR]  run one probe and print its observation (JSON)\n"
+              "  validate               check the configuration and controls; print every error\n"
+              "  controls [--format table|json]\n"
+              "                         list the controls: id, severity, probe, interval, criteria\n"
+              "\n"
+              "Options for every command:\n"
+              "  -c, --config FILE      configuration (default " SYSCONFDIR "/complyd/complyd.yaml;\n"
+              "                         without it the built-in defaults apply)\n"
+              "  -h, --help             show help for the command\n"
+              "      --version          show the version\n"
+              "\n"
+              "`complyd COMMAND --help` describes each command. See README.md.\n",
+              f);
 }
 
-static int cmd_probe(int argc, char **argv) {
-        static const struct option opts[] = { { "root", required_argument, NULL, 'r' }, {} };
-        const char *root = "/";
-        const struct complyd_probe *p;
-        struct complyd_probe_ctx *ctx = NULL;
-        _cleanup_json_ json_t *params = NULL, *out = NULL;
-        char err[512];
-        int c, r;
+int usage_error(const char *command, const char *fmt, ...) {
+        va_list ap;
 
-        while ((c = getopt_long(argc, argv, "r:", opts, NULL)) >= 0)
-                if (c == 'r')
-                        root = optarg;
-                else
-                        return 2;
-        if (optind >= argc)
-                return log_error("probe: name missing"), 2;
-        p = find_builtin(argv[optind]);
-        if (!p)
-                return log_error("unknown probe '%s'", argv[optind]), 2;
-        if (probe_params_resolve(p, NULL, &params, err, sizeof(err)) < 0)
-                return log_error("%s", err), 2;
-        r = probe_ctx_new(root, params, now_monotonic_usec() + 30 * USEC_PER_SEC, &ctx);
-        if (r < 0)
-                return log_error_errno(r, "Cannot use root %s: %m", root), 2;
-        r = p->observe(ctx, &out);
-        probe_ctx_free(ctx);
-        if (r < 0)
-                return log_error_errno(r, "probe %s failed: %m", p->name), 1;
-        json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
-        return 0;
+        fprintf(stderr, "complyd%s%s: ", command ? " " : "", command ?: "");
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'complyd %s--help'.\n", command ? "COMMAND " : "");
+        return EXIT_USAGE;
 }
 
 int main(int argc, char **argv) {
         log_setup(LOG_STYLE_PLAIN);
-        if (argc < 2)
-                return log_error("usage: complyd COMMAND ..."), 2;
-        if (streq(argv[1], "--version"))
-                return puts("complyd " COMPLYD_VERSION), 0;
-        if (streq(argv[1], "probe"))
-                return cmd_probe(argc - 1, argv + 1);
-        return log_error("unknown command '%s'", argv[1]), 2;
+        json_object_seed(0);
+
+        if (argc >= 2 && streq(argv[1], "__probe-child"))
+                return runner_child_main(argc, argv);
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "help")) {
+                usage(stdout);
+                return EXIT_OK;
+        }
+        if (streq(argv[1], "--version")) {
+                printf("complyd %s\n", COMPLYD_VERSION);
+                return EXIT_OK;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(argv[1], commands[i].name))
+                        return commands[i].fn(argc - 1, argv + 1);
+        if (argv[1][0] == '-')
+                return usage_error(NULL, "unknown option '%s'", argv[1]);
+        return usage_error(NULL, "unknown command '%s'", argv[1]);
 }
