@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: MIT */
+/* open_ports: every listening TCP socket and every bound, unconnected UDP
+ * socket (what `ss -tuln` lists), IPv4 and IPv6, with the process(es) that
+ * hold it.
+ *
+ * Sockets come from /proc/net/{tcp,tcp6,udp,udp6} under the root. Owners are
+ * found the way ss does it, but in one pass: the socket inodes go into a hash
+ * table, then each /proc/<pid>/fd directory is read once and every
+ * "socket:[N]" link is looked up. comm, exe and cgroup are read only for the
+ * processes that own a listener. One listener is reported per socket; a
+ * socket held by several processes (fork after bind, socket activation)
+ * lists them all in owners[] and names one of them in pid/process/exe/unit
+ * (see primary_owner()). */
+#include <complyd/probe.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "cleanup.h"
+#include "open_ports.h"
+
+#define MAX_SOCKETS (1u << 20)      /* listeners reported at most */
+#define MAX_PAIRS (4u << 20)        /* (socket, pid) ownerships kept at most */
+#define MAX_UNREADABLE_LISTED 32    /* pids listed in process_scan.unreadable_pids */
+#define PASSWD_MAX (16u << 20)
+#define READ_CHUNK (64u * 1024)
+
+struct owner_pair {
+        uint32_t sock; /* index into st->socks */
+        int32_t pid;
+};
+
+struct proc_info {
+        int32_t pid;
+        json_t *process, *exe, *unit; /* json strings or null, owned */
+};
+
+struct user_name {
+        uint32_t uid;
+        json_t *name; /* json string or NULL while unknown, owned */
+};
+
+struct state {
+        const struct complyd_probe_ctx *ctx;
+        struct oports_sock *socks;
+        size_t n_socks, cap_socks;
+        bool truncated;
+        uint64_t *hash_inode; /* open addressing, 0 = empty slot */
+        uint32_t *hash_sock;
+        size_t hash_mask;
+        struct owner_pair *pairs;
+        size_t n_pairs, cap_pairs;
+        struct proc_info *procs;
+        size_t n_procs;
+        struct user_name *users;
+        size_t n_users;
+        unsigned long scanned, unreadable;
+        json_t *unreadable_pids;
+        json_t *missing_tables;
+};
+
+static void state_free(struct state *st) {
+        free(st->socks);
+        free(st->hash_inode);
+        free(st->hash_sock);
+        free(st->pairs);
+        for (size_t i = 0; i < st->n_procs; i++) {
+                json_decref(st->procs[i].process);
+                json_decref(st->procs[i].exe);
+                json_decref(st->procs[i].unit);
+        }
+        free(st->procs);
+        for (size_t i = 0; i < st->n_users; i++)
+                json_decref(st->users[i].name);
+        free(st->users);
+        json_decref(st->unreadable_pids);
+        json_decref(st->missing_tables);
+}
+
+/* Grows *arr (elements of size sz) so that one more fits. 0 or -ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz) {
+        size_t ncap;
+        void *p;
+
+        if (n < *cap)
+                return 0;
+        ncap = *cap ? *cap * 2 : 64;
+        if (!(p = reallocarray(*arr, ncap, sz)))
+                return -ENOMEM;
+        *arr = p;
+        *cap = ncap;
+        return 0;
+}
+
+/* ---- sockets ---------------------------------------------------------- */
+
+/* Keeps a socket that ss -l would list: TCP in LISTEN, UDP unconnected. */
+static int add_sock(const struct oports_sock *s, void *userdata) {
+        struct state *st = userdata;
+        int r;
+
+        if (s->state != (s->proto == IPPROTO_TCP ? OPORTS_TCP_LISTEN : OPORTS_UDP_UNCONN))
+                return 0;
+        if (st->n_socks >= MAX_SOCKETS) {
+                st->truncated = true;
+                return 0;
+        }
+        r = grow((void **) &st->socks, &st->cap_socks, st->n_socks, sizeof(*st->socks));
+        if (r < 0)
+                return r;
+        st->socks[st->n_socks++] = *s;
+        return 0;
+}
+
+/* Streams one /proc/net table through the parser into st. A missing table
+ * (IPv6 disabled) is recorded in missing_tables and is not an error; any
+ * other failure to read it is returned as -errno. */
+static int read_table(struct state *st, const char *name, int family, int proto) {
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        _cleanup_close_ int fd = -1;
+        struct oports_proc_net_reader rd;
+        int r;
+
+        if (asprintf(&path, "/proc/net/%s", name) < 0 || !(buf = malloc(READ_CHUNK)))
+                return -ENOMEM;
+        fd = st->ctx->open(st->ctx, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+        if (fd == -ENOENT)
+                return json_array_append_new(st->missing_tables, json_string(name)) < 0 ? -ENOMEM : 0;
+        if (fd < 0)
+                return fd;
+        oports_proc_net_reader_init(&rd, family, proto, add_sock, st);
+        for (;;) {
+                ssize_t k = read(fd, buf, READ_CHUNK);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                if ((r = oports_proc_net_feed(&rd, buf, (size_t) k)) < 0)
+                        return r;
+                if (st->ctx->expired(st->ctx))
+                        return -ETIMEDOUT;
+        }
+        if (rd.bad > 0)
+                st->ctx->log(st->ctx, LOG_WARNING, "%s: %lu malformed lines skipped", path, rd.bad);
+        return oports_proc_net_finish(&rd);
+}
+
+static int cmp_sock(const void *a, const void *b) {
+        const struct oports_sock *x = a, *y = b;
+        int c;
+
+        if (x->proto != y->proto)
+                return x->proto == IPPROTO_TCP ? -1 : 1;
+        if (x->family != y->family)
+                return x->family == AF_INET ? -1 : 1;
+        if (x->port != y->port)
+                return x->port < y->port ? -1 : 1;
+        if ((c = memcmp(x->addr, y->addr, sizeof(x->addr))) != 0)
+                return c;
+        return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+/* ---- owners ----------------------------------------------------------- */
+
+static size_t hash_slot(const struct state *st, uint64_t inode) {
+        return (size_t) ((inode * 0x9E3779B97F4A7C15ull) >> 17) & st->hash_mask;
+}
+
+/* Builds the inode -> socket index table (load factor <= 1/2). Sockets
+ * without an inode (0) are left out: nothing can own them. */
+static int hash_build(struct state *st) {
+        size_t cap = 16;
+
+        while (cap < 2 * st->n_socks)
+                cap *= 2;
+        st->hash_inode = calloc(cap, sizeof(uint64_t));
+        st->hash_sock = calloc(cap, sizeof(uint32_t));
+        if (!st->hash_inode || !st->hash_sock)
+                return -ENOMEM;
+        st->hash_mask = cap - 1;
+        for (size_t i = 0; i < st->n_socks; i++) {
+                uint64_t ino = st->socks[i].inode;
+                size_t h = hash_slot(st, ino);
+
+                if (ino == 0)
+                        continue;
+                while (st->hash_inode[h] && st->hash_inode[h] != ino)
+                        h = (h + 1) & st->hash_mask;
+                if (!st->hash_inode[h]) {
+                        st->hash_inode[h] = ino;
+                        st->hash_sock[h] = (uint32_t) i;
+                }
+        }
+        return 0;
+}
+
+/* Index of the listener with this inode, or -1. */
+static long hash_find(const struct state *st, uint64_t ino) {
+        size_t h = hash_slot(st, ino);
+
+        while (st->hash_inode[h]) {
+                if (st->hash_inode[h] == ino)
+                        return (long) st->hash_sock[h];
+                h = (h + 1) & st->hash_mask;
+        }
+        return -1;
+}
+
+/* "socket:[12345]" -> 12345; 0 when the link is anything else. */
+static uint64_t socket_link_inode(const char *t, size_t n) {
+        uint64_t v = 0;
+        size_t i;
+
+        if (n < 10 || memcmp(t, "socket:[", 8) != 0 || t[n - 1] != ']')
+                return 0;
+        for (i = 8; i < n - 1; i++) {
+                if (t[i] < '0' || t[i] > '9' || v > UINT64_MAX / 10 - 1)
+                        return 0;
+                v = v * 10 + (uint64_t) (t[i] - '0');
+        }
+        return v;
+}
+
+static void note_unreadable(struct state *st, int32_t pid) {
+        st->unreadable++;
+        if (json_array_size(st->unreadable_pids) < MAX_UNREADABLE_LISTED)
+                json_array_append_new(st->unreadable_pids, json_integer(pid));
+}
+
+/* Reads /proc/<pid>/fd once and records (listener, pid) for every descriptor
+ * that is one of our sockets. The directory is opened through the context
+ * (inside the root); its entries are read with readlinkat() relative to that
+ * directory, which reads the link text itself and never follows it, so
+ * nothing outside the root is reached and each descriptor costs one syscall.
+ * A process that vanished is skipped; one whose descriptors we may not read
+ * is counted as unreadable. Returns 0 or -ENOMEM. */
+static int scan_pid(struct state *st, int32_t pid) {
+        _cleanup_closedir_ DIR *d = NULL;
+        char path[32], target[64];
+        struct dirent *de;
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
+        r = st->ctx->opendir(st->ctx, path, &d);
+        if (r == -EACCES || r == -EPERM)
+                note_unreadable(st, pid);
+        if (r < 0)
+                return 0;
+        st->scanned++;
+        while ((de = readdir(d))) {
+                ssize_t n;
+                uint64_t ino;
+                long idx;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                n = readlinkat(dirfd(d), de->d_name, target, sizeof(target));
+                if (n < 0 && (errno == EACCES || errno == EPERM)) {
+                        note_unreadable(st, pid);
+                        break;
+                }
+                if (n <= 0 || (ino = socket_link_inode(target, (size_t) n)) == 0 ||
+                    (idx = hash_find(st, ino)) < 0)
+                        continue;
+                if (st->n_pairs >= MAX_PAIRS) {
+                        st->truncated = true;
+                        break;
+                }
+                if (grow((void **) &st->pairs, &st->cap_pairs, st->n_pairs, sizeof(*st->pairs)) < 0)
+                        return -ENOMEM;
+                st->pairs[st->n_pairs++] = (struct owner_pair) { (uint32_t) idx, pid };
+        }
+        return 0;
+}
+
+/* Parses a /proc entry name as a pid; -1 when it is not one. */
+static int32_t parse_pid(const char *s) {
+        long v = 0;
+
+        if (!*s)
+                return -1;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9' || v > 0x3fffffff)
+                        return -1;
+                v = v * 10 + (*s - '0');
+        }
+        return v > 0 ? (int32_t) v : -1;
+}
+
+/* Reads every process's descriptor table once. No /proc under the root
+ * means no owner can be named: every process field stays null. */
+static int scan_processes(struct state *st) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int r;
+
+        if (st->n_socks == 0 || st->ctx->opendir(st->ctx, "/proc", &d) < 0)
+                return 0;
+        while ((de = readdir(d))) {
+                int32_t pid = parse_pid(de->d_name);
+
+                if (pid < 0)
+                        continue;
+                if ((r = scan_pid(st, pid)) < 0)
+                        return r;
+                if (st->ctx->expired(st->ctx))
+                        return -ETIMEDOUT;
+        }
+        return 0;
+}
+
+static int cmp_pair(const void *a, const void *b) {
+        const struct owner_pair *x = a, *y = b;
+
+        if (x->sock != y->sock)
+                return x->sock < y->sock ? -1 : 1;
+        return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Sorts the ownerships by (socket, pid) and drops duplicates (a socket held
+ * by several descriptors of one process). */
+static void pairs_normalize(struct state *st) {
+        size_t w = 0;
+
+        qsort(st->pairs, st->n_pairs, sizeof(*st->pairs), cmp_pair);
+        for (size_t i = 0; i < st->n_pairs; i++)
+                if (w == 0 || cmp_pair(&st->pairs[w - 1], &st->pairs[i]) != 0)
+                        st->pairs[w++] = st->pairs[i];
+        st->n_pairs = w;
+}
+
+/* ---- processes and users ---------------------------------------------- */
+
+/* A JSON string of n bytes; bytes that are not valid UTF-8 (a comm or a path
+ * can hold any byte) become '?'. NULL only on out-of-memory. */
+static json_t *json_string_lossy(const char *s, size_t n) {
+        _cleanup_free_ char *copy = NULL;
+        json_t *j = json_stringn(s, n);
+
+        if (j || !(copy = malloc(n ? n : 1)))
+                return j;
+        for (size_t i = 0; i < n; i++)
+                copy[i] = (unsigned char) s[i] < 0x80 ? s[i] : '?';
+        return json_stringn(copy, n);
+}
+
+/* The first line of a small /proc file as a JSON string, or JSON null. */
+static json_t *read_first_line(const struct complyd_probe_ctx *ctx, const char *path) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+
+        if (ctx->read_file(ctx, path, 4096, &buf, &len) < 0)
+                return json_null();
+        len = strcspn(buf, "\n");
+        return len ? json_string_lossy(buf, len) : json_null();
+}
+
+/* Fills process name, executable and systemd unit of p->pid; each is JSON
+ * null when it cannot be read. Returns 0 or -ENOMEM. */
+static int load_proc(const struct complyd_probe_ctx *ctx, struct proc_info *p) {
+        _cleanup_free_ char *exe = NULL, *cg = NULL, *unit = NULL;
+        char path[48];
+        size_t len;
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int) p->pid);
+        p->process = read_first_line(ctx, path);
+        snprintf(path, sizeof(path), "/proc/%d/exe", (int) p->pid);
+        p->exe = ctx->readlink(ctx, path, &exe) >= 0 ? json_string_lossy(exe, strlen(exe))
+                                                      : json_null();
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) p->pid);
+        r = ctx->read_file(ctx, path, 65536, &cg, &len) >= 0 ? oports_cgroup_unit(cg, len, &unit) : 0;
+        if (r < 0)
+                return r;
+        p->unit = r > 0 ? json_string_lossy(unit, strlen(unit)) : json_null();
+        return p->process && p->exe && p->unit ? 0 : -ENOMEM;
+}
+
+static int cmp_pid(const void *a, const void *b) {
+        int32_t x = *(const int32_t *) a, y = ((const struct proc_info *) b)->pid;
+        return (x > y) - (x < y);
+}
+
+static int cmp_proc(const void *a, const void *b) {
+        return cmp_pid(&((const struct proc_info *) a)->pid, b);
+}
+
+/* Makes one proc_info per distinct owning pid (sorted) and loads it. */
+static int load_procs(struct state *st) {
+        size_t w = 0;
+        int r;
+
+        if (st->n_pairs == 0)
+                return 0;
+        if (!(st->procs = calloc(st->n_pairs, sizeof(*st->procs))))
+                return -ENOMEM;
+        for (size_t i = 0; i < st->n_pairs; i++)
+                st->procs[i].pid = st->pairs[i].pid;
+        qsort(st->procs, st->n_pairs, sizeof(*st->procs), cmp_proc);
+        for (size_t i = 0; i < st->n_pairs; i++)
+                if (w == 0 || st->procs[w - 1].pid != st->procs[i].pid)
+                        st->procs[w++].pid = st->procs[i].pid;
+        st->n_procs = w;
+        for (size_t i = 0; i < st->n_procs; i++)
+                if ((r = load_proc(st->ctx, &st->procs[i])) < 0)
+                        return r;
+        return 0;
+}
+
+static const struct proc_info *find_proc(const struct state *st, int32_t pid) {
+        return bsearch(&pid, st->procs, st->n_procs, sizeof(*st->procs), cmp_pid);
+}
+
+static int cmp_uid(const void *a, const void *b) {
+        uint32_t x = *(const uint32_t *) a, y = ((const struct user_name *) b)->uid;
+        return (x > y) - (x < y);
+}
+
+static int passwd_entry(const char *name, size_t len, uint32_t uid, void *userdata) {
+        struct state *st = userdata;
+        struct user_name *u = bsearch(&uid, st->users, st->n_users, sizeof(*u), cmp_uid);
+
+        if (!u || u->name) /* first entry wins, as getpwuid() */
+                return 0;
+        return (u->name = json_string_lossy(name, len)) ? 0 : -ENOMEM;
+}
+
+static int cmp_user(const void *a, const void *b) {
+        return cmp_uid(&((const struct user_name *) a)->uid, b);
+}
+
+/* Names the distinct socket uids from <root>/etc/passwd, read once. A uid
+ * not listed there (or no passwd file) has user null. */
+static int load_users(struct state *st) {
+        _cleanup_free_ char *pw = NULL;
+        size_t len, w = 0;
+
+        if (st->n_socks == 0)
+                return 0;
+        if (!(st->users = calloc(st->n_socks, sizeof(*st->users))))
+                return -ENOMEM;
+        for (size_t i = 0; i < st->n_socks; i++)
+                st->users[i].uid = st->socks[i].uid;
+        qsort(st->users, st->n_socks, sizeof(*st->users), cmp_user);
+        for (size_t i = 0; i < st->n_socks; i++)
+                if (w == 0 || st->users[w - 1].uid != st->users[i].uid)
+                        st->users[w++].uid = st->users[i].uid;
+        st->n_users = w;
+        if (st->ctx->read_file(st->ctx, "/etc/passwd", PASSWD_MAX, &pw, &len) < 0)
+                return 0;
+        return oports_passwd_parse(pw, len, passwd_entry, st);
+}
+
+static json_t *user_of(const struct state *st, uint32_t uid) {
+        const struct user_name *u = bsearch(&uid, st->users, st->n_users, sizeof(*u), cmp_uid);
+        return u && u->name ? json_incref(u->name) : json_null();
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static const char *scope_of(const struct oports_sock *s) {
+        static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+        static const uint8_t zero[16], loop6[16] = { [15] = 1 };
+        const uint8_t *v4 = NULL;
+
+        if (s->family == AF_INET)
+                v4 = s->addr;
+        else if (memcmp(s->addr, mapped, 12) == 0)
+                v4 = s->addr + 12;
+        else if (memcmp(s->addr, zero, 16) == 0)
+                return "any";
+        else if (memcmp(s->addr, loop6, 16) == 0)
+                return "loopback";
+        else
+                return "specific";
+        if (v4[0] == 127)
+                return "loopback";
+        return memcmp(v4, zero, 4) == 0 ? "any" : "specific";
+}
+
+/* The owner named in pid/process/exe/unit among the sorted pids of one
+ * socket: the lowest pid, except that pid 1 (systemd holding an activated
+ * socket, or a container's init) gives way to any other holder, the service
+ * that actually serves the port. */
+static int32_t primary_owner(const struct owner_pair *p, size_t n) {
+        return n > 1 && p[0].pid == 1 ? p[1].pid : p[0].pid;
+}
+
+static json_t *owners_json(const struct state *st, const struct owner_pair *p, size_t n) {
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < n; i++) {
+                const struct proc_info *pi = find_proc(st, p[i].pid);
+                json_t *o = json_object();
+
+                if (!o || json_array_append_new(a, o) < 0 ||
+                    json_object_set_new_nocheck(o, "pid", json_integer(p[i].pid)) < 0 ||
+                    json_object_set_nocheck(o, "process", pi->process) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
+/* One listener object; owners p[0..n) (n may be 0). NULL on out-of-memory. */
+static json_t *listener_json(const struct state *st, const struct oports_sock *s,
+                             const struct owner_pair *p, size_t n) {
+        char addr[INET6_ADDRSTRLEN], endpoint[INET6_ADDRSTRLEN + 16];
+        const struct proc_info *pi = n ? find_proc(st, primary_owner(p, n)) : NULL;
+        _cleanup_json_ json_t *o = json_object();
+        int r = 0;
+
+        if (!o)
+                return NULL;
+        inet_ntop(s->family, s->addr, addr, sizeof(addr));
+        snprintf(endpoint, sizeof(endpoint), s->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
+                 (unsigned) s->port);
+        r |= json_object_set_new_nocheck(o, "proto", json_string(s->proto == IPPROTO_TCP ? "tcp" : "udp"));
+        r |= json_object_set_new_nocheck(o, "family", json_string(s->family == AF_INET ? "ipv4" : "ipv6"));
+        r |= json_object_set_new_nocheck(o, "address", json_string(addr));
+        r |= json_object_set_new_nocheck(o, "port", json_integer(s->port));
+        r |= json_object_set_new_nocheck(o, "endpoint", json_string(endpoint));
+        r |= json_object_set_new_nocheck(o, "scope", json_string(scope_of(s)));
+        r |= json_object_set_new_nocheck(o, "pid", pi ? json_integer(pi->pid) : json_null());
+        r |= json_object_set_new_nocheck(o, "process", pi ? json_incref(pi->process) : json_null());
+        r |= json_object_set_new_nocheck(o, "exe", pi ? json_incref(pi->exe) : json_null());
+        r |= json_object_set_new_nocheck(o, "user", user_of(st, s->uid));
+        r |= json_object_set_new_nocheck(o, "uid", json_integer(s->uid));
+        r |= json_object_set_new_nocheck(o, "unit", pi ? json_incref(pi->unit) : json_null());
+        r |= json_object_set_new_nocheck(o, "inode", json_integer((json_int_t) s->inode));
+        r |= json_object_set_new_nocheck(o, "owners", owners_json(st, p, n));
+        return r ? NULL : TAKE_PTR(o);
+}
+
+static json_t *listeners_json(const struct state *st) {
+        _cleanup_json_ json_t *a = json_array();
+        size_t k = 0;
+
+        for (size_t i = 0; a && i < st->n_socks; i++) {
+                size_t first = k;
+
+                while (k < st->n_pairs && st->pairs[k].sock == i)
+                        k++;
+                if (json_array_append_new(a, listener_json(st, &st->socks[i], st->pairs + first,
+                                                           k - first)) < 0)
+                        return NULL;
+        }
+        return TAKE_PTR(a);
+}
+
+static json_t *observation_json(struct state *st) {
+        json_t *listeners = listeners_json(st);
+
+        if (!listeners)
+                return NULL;
+        return json_pack("{s:s, s:s, s:b, s:O, s:o, s:I, s:{s:I, s:I, s:O}, s:b}",
+                         "schema", "complyd.open_ports.v1",
+                         "source", "proc_net",
+                         "ipv6", json_array_size(st->missing_tables) == 0,
+                         "missing_tables", st->missing_tables,
+                         "listeners", listeners,
+                         "listener_count", (json_int_t) st->n_socks,
+                         "process_scan",
+                         "processes", (json_int_t) st->scanned,
+                         "unreadable", (json_int_t) st->unreadable,
+                         "unreadable_pids", st->unreadable_pids,
+                         "truncated", st->truncated);
+}
+
+/* ---- probe ------------------------------------------------------------ */
+
+/* Reads the four tables. tcp and udp must be readable (without them nothing
+ * can be said and the probe fails); tcp6/udp6 are absent when IPv6 is off. */
+static int collect_sockets(struct state *st) {
+        static const struct { const char *name; int family, proto; bool required; } tables[] = {
+                { "tcp", AF_INET, IPPROTO_TCP, true },
+                { "tcp6", AF_INET6, IPPROTO_TCP, false },
+                { "udp", AF_INET, IPPROTO_UDP, true },
+                { "udp6", AF_INET6, IPPROTO_UDP, false },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
+                size_t missing = json_array_size(st->missing_tables);
+
+                r = read_table(st, tables[i].name, tables[i].family, tables[i].proto);
+                if (r < 0)
+                        return r;
+                if (tables[i].required && json_array_size(st->missing_tables) > missing)
+                        return -ENOENT;
+        }
+        qsort(st->socks, st->n_socks, sizeof(*st->socks), cmp_sock);
+        return 0;
+}
+
+static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
+        _cleanup_(state_free) struct state st = {
+                .ctx = ctx, .unreadable_pids = json_array(), .missing_tables = json_array(),
+        };
+        json_t *o;
+        int r;
+
+        if (!st.unreadable_pids || !st.missing_tables)
+                return -ENOMEM;
+        if ((r = collect_sockets(&st)) < 0 || (r = hash_build(&st)) < 0 ||
+            (r = scan_processes(&st)) < 0)
+                return r;
+        pairs_normalize(&st);
+        if ((r = load_procs(&st)) < 0 || (r = load_users(&st)) < 0)
+                return r;
+        if (!(o = observation_json(&st)))
+                return -ENOMEM;
+        *out = o;
+        return 0;
+}
+
+const struct complyd_probe complyd_probe_open_ports = {
+        .abi_version = COMPLYD_PROBE_ABI_VERSION,
+        .name = "open_ports",
+        .version = "1.0",
+        .description = "listening TCP and bound UDP sockets (IPv4/IPv6) and the processes that own them",
+        .observe = open_ports_observe,
+};
