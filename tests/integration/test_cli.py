@@ -65,7 +65,7 @@ class ValidateAndCheckTest(TempHost):
         self.assertEqual(len(lines), 3, p.stderr)
         self.assertTrue(lines[0].startswith(f + ":3:10: "), lines[0])
         self.assertIn("no_such_probe", lines[0])
-        self.assertTrue(lines[1].startswith(f + ":8:29: "), lines[1])
+        self.assertTrue(lines[1].startswith(f + ":8:27: "), lines[1])
         self.assertIn("roughly", lines[1])
         self.assertTrue(lines[2].startswith(f + ":12:19: "), lines[2])
 
