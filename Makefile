@@ -46,7 +46,7 @@ PROBE_SRC   := $(wildcard probes/*/*.c)
 CONTROLS    := $(sort $(wildcard etc/controls.d/*.yaml))
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
-EXAMPLE_SO  := $(patsubst examples/probes/%/,$(BUILD)/probes/%.so,$(wildcard examples/probes/*/))
+EXAMPLE_SO  := $(sort $(patsubst examples/probes/%/,$(BUILD)/probes/%.so,$(dir $(wildcard examples/probes/*/*.c))))
 
 # `make V=1` shows the full commands
 msg          = $(if $(V),,@printf '  %-4s %s\n' $(1) $(2);)
@@ -139,7 +139,8 @@ $(LIB): $(CORE_OBJ)
 $(BIN): $(OBJ)/src/main.o $(LIB)
 	$(call msg,LD,$@)$(CC) $(LDSAN) -rdynamic -o $@ $^ $(LDLIBS)
 
-$(BUILD)/probes/%.so: examples/probes/%/*.c include/complyd/probe.h
+.SECONDEXPANSION:
+$(BUILD)/probes/%.so: $$(wildcard examples/probes/%/*.c) include/complyd/probe.h
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) -shared -fPIC $(LDSAN) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
@@ -174,7 +175,9 @@ install: all
 	install -m 0644 $(CONTROLS) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 0644 $(wildcard systemd/*.service) $(DESTDIR)$(UNITDIR)/
 	install -m 0644 $(EXAMPLE_SO) $(DESTDIR)$(DOCDIR)/examples/probes/
-	install -m 0644 $(wildcard examples/probes/*/*) $(DESTDIR)$(DOCDIR)/examples/probes/
+	cp -p $(wildcard examples/probes/*/*) $(DESTDIR)$(DOCDIR)/examples/probes/
+	install -d $(DESTDIR)$(PREFIX)/include/complyd
+	install -m 0644 include/complyd/probe.h $(DESTDIR)$(PREFIX)/include/complyd/probe.h
 
 clean:
 	rm -rf build
