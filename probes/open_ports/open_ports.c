@@ -328,6 +328,8 @@ static int cmp_pair(const void *a, const void *b) {
 static void pairs_normalize(struct state *st) {
         size_t w = 0;
 
+        if (st->n_pairs == 0)
+                return;
         qsort(st->pairs, st->n_pairs, sizeof(*st->pairs), cmp_pair);
         for (size_t i = 0; i < st->n_pairs; i++)
                 if (w == 0 || cmp_pair(&st->pairs[w - 1], &st->pairs[i]) != 0)
@@ -596,7 +598,8 @@ static int collect_sockets(struct state *st) {
                 if (tables[i].required && json_array_size(st->missing_tables) > missing)
                         return -ENOENT;
         }
-        qsort(st->socks, st->n_socks, sizeof(*st->socks), cmp_sock);
+        if (st->n_socks > 0)
+                qsort(st->socks, st->n_socks, sizeof(*st->socks), cmp_sock);
         return 0;
 }
 
