@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Debian version ordering, identical to `dpkg --compare-versions`, and RPM's
+ * rpmvercmp(). Pure functions over (pointer, length) strings: no allocation,
+ * no NUL terminator needed, any byte sequence accepted. */
+#ifndef PATCH_LEVEL_DEBVERSION_H
+#define PATCH_LEVEL_DEBVERSION_H
+
+#include <stddef.h>
+
+/* Compares two Debian versions "[epoch:]upstream[-revision]" as dpkg does
+ * (epochs numerically, then upstream and revision with dpkg's verrevcmp: '~'
+ * sorts before everything, letters before other non-digits, digit runs
+ * numerically). Returns <0, 0 or >0. */
+int debversion_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Convenience for NUL-terminated strings. */
+int debversion_cmp_str(const char *a, const char *b);
+
+/* rpm's rpmvercmp() on one version or release segment: alphanumeric runs
+ * compared (digits numerically and newer than letters), '~' older and '^'
+ * newer than the end of the string. Returns <0, 0 or >0. */
+int rpmvercmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Compares two RPM "[epoch:]version[-release]" strings (missing epoch = 0).
+ * Returns <0, 0 or >0. */
+int rpm_evr_cmp_str(const char *a, const char *b);
+
+#endif
