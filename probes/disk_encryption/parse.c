@@ -360,7 +360,8 @@ static int zfs_get_line(const char *line, size_t n, unsigned lineno, void *data)
         int r;
 
         (void) lineno;
-        if (k != 3)
+        if (k != 3 || !(tok_eq(&t[1], "encryption") || tok_eq(&t[1], "keystatus") ||
+                        tok_eq(&t[1], "encryptionroot")))
                 return 0;
         d = z->n ? &z->v[z->n - 1] : NULL;
         if (!d || strlen(d->name) != t[0].len || memcmp(d->name, t[0].s, t[0].len) != 0) {
