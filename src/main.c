@@ -15,6 +15,7 @@ static const struct {
         { "probe", cmd_probe },
         { "validate", cmd_validate },
         { "controls", cmd_controls },
+        { "run", cmd_run },
 };
 
 static void usage(FILE *f) {
@@ -30,6 +31,8 @@ static void usage(FILE *f) {
               "  validate               check the configuration and controls; print every error\n"
               "  controls [--format table|json]\n"
               "                         list the controls: id, severity, probe, interval, criteria\n"
+              "  run [--root DIR]       the daemon: evaluate on schedule, alert on drift (systemd\n"
+              "                         Type=notify; SIGHUP reloads, SIGTERM stops)\n"
               "\n"
               "Options for every command:\n"
               "  -c, --config FILE      configuration (default " SYSCONFDIR "/complyd/complyd.yaml;\n"
