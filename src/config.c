@@ -569,6 +569,22 @@ static void output_defaults(struct config_output *o) {
 
 /* Checks one parsed output: required keys, unique name (against the
  * outputs before it), client certificate and key together. */
+int config_parse_waiver(const struct ynode *val, const char *file, struct diag_list *diag,
+                        struct config_waiver **ret) {
+        static const struct field f = { "waiver", parse_waiver, 0 };
+        static const struct ynode key = { .type = YNODE_SCALAR, .value = (char *) "waiver", .len = 6 };
+        struct cparse p = { .file = file, .diag = diag };
+        struct config_waiver *w = NULL;
+
+        parse_waiver(&p, &f, val ? val : &key, val, &w);
+        if (p.oom || p.failed) {
+                config_waiver_free(w);
+                return p.oom ? -ENOMEM : -EINVAL;
+        }
+        *ret = w;
+        return 0;
+}
+
 static void check_output(struct cparse *p, const struct config *c, const struct config_output *o,
                          const struct ynode *node) {
         if (!o->name)
@@ -651,7 +667,7 @@ struct config *config_new_default(void) {
         return c;
 }
 
-static void waiver_free(struct config_waiver *w) {
+void config_waiver_free(struct config_waiver *w) {
         if (!w)
                 return;
         free(w->reason);
@@ -679,7 +695,7 @@ void config_free(struct config *c) {
         for (size_t i = 0; i < c->n_controls; i++) {
                 free(c->controls[i].id);
                 json_decref(c->controls[i].params);
-                waiver_free(c->controls[i].waiver);
+                config_waiver_free(c->controls[i].waiver);
         }
         free(c->controls);
         free(c->alerts.webhook.url);

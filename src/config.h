@@ -154,6 +154,12 @@ int config_check_probes(const struct config *c, probe_lookup_fn lookup, void *us
 const struct config_probe *config_find_probe(const struct config *c, const char *name);
 const struct config_control *config_find_control(const struct config *c, const char *id);
 
+/* Parses a waiver mapping {reason, expires} (both required) read from
+ * file; problems go to diag. Returns 0 and a new waiver, -EINVAL, -ENOMEM. */
+int config_parse_waiver(const struct ynode *val, const char *file, struct diag_list *diag,
+                        struct config_waiver **ret);
+void config_waiver_free(struct config_waiver *w);
+
 /* Size "1048576", "512KiB", "1MiB", "2GiB" (also "B") -> bytes; 0 or -EINVAL/-ERANGE. */
 int parse_size(const char *s, uint64_t *bytes);
 /* "YYYY-MM-DD" (until the end of that day, UTC) or RFC 3339 -> usec since
