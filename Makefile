@@ -12,6 +12,8 @@ BINDIR      ?= $(PREFIX)/sbin
 LIBDIR      ?= $(PREFIX)/lib
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(LIBDIR)/systemd/system
+# systemd-sysusers reads /usr/lib/sysusers.d and /etc/sysusers.d only
+SYSUSERSDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/sysusers.d,/etc/sysusers.d)
 DOCDIR      ?= $(PREFIX)/share/doc/complyd
 DESTDIR     ?=
 
@@ -63,7 +65,7 @@ SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian 12 / Ubuntu 22.04+ package names: build, then test dependencies.
 DEPS_BUILD  := gcc make pkg-config libsystemd-dev libcurl4-openssl-dev libjansson-dev \
                libyaml-dev libssl-dev zlib1g-dev liblzma-dev liblz4-dev
-DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg
+DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg systemd
 
 .PHONY: all deps run check install clean fuzz test-unit test-asan test-integration \
         test-fuzz-replay tests
@@ -173,7 +175,12 @@ install: all
 	[ -e $(DESTDIR)$(SYSCONFDIR)/complyd/complyd.yaml ] || \
 	    install -m 0644 etc/complyd.yaml $(DESTDIR)$(SYSCONFDIR)/complyd/complyd.yaml
 	install -m 0644 $(CONTROLS) $(DESTDIR)$(DOCDIR)/examples/
-	install -m 0644 $(wildcard systemd/*.service) $(DESTDIR)$(UNITDIR)/
+	sed -e 's|/usr/local/sbin/complyd|$(BINDIR)/complyd|' -e 's|/usr/local/share/doc/complyd|$(DOCDIR)|' \
+	    systemd/complyd.service > $(DESTDIR)$(UNITDIR)/complyd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/complyd.service
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/complyd.sysusers $(DESTDIR)$(SYSUSERSDIR)/complyd.conf
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 $(EXAMPLE_SO) $(DESTDIR)$(DOCDIR)/examples/probes/
 	cp -p $(wildcard examples/probes/*/*) $(DESTDIR)$(DOCDIR)/examples/probes/
 	install -d $(DESTDIR)$(PREFIX)/include/complyd
