@@ -232,6 +232,7 @@ struct child_spec {
         bool switch_user;
         uint64_t timeout_usec;
         bool limit_memory;
+        bool clear_ambient_caps;
 };
 
 static void set_limit(int resource, rlim_t value) {
@@ -254,7 +255,8 @@ _Noreturn static void exec_child(const struct child_spec *spec, pid_t parent, in
             dup2(err_w, STDERR_FILENO) < 0)
                 _exit(127);
         syscall(SYS_close_range, 3U, ~0U, 0U);
-        (void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        if (spec->clear_ambient_caps)
+                (void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
         set_limit(RLIMIT_CORE, 0);
         set_limit(RLIMIT_NOFILE, PROBE_NOFILE_LIMIT);
         set_limit(RLIMIT_FSIZE, PROBE_FILE_LIMIT);
@@ -410,6 +412,11 @@ int runner_start(sd_event *e, const struct probe_request *req, probe_done_fn don
         spec.envp = envp;
         spec.timeout_usec = run->timeout_usec;
         spec.limit_memory = req->entry->kind == PROBE_SCRIPT || !built_with_asan();
+        /* Third-party code gets none of complyd's capabilities. Built-in
+         * probes keep the ambient set the unit grants (CAP_DAC_READ_SEARCH,
+         * CAP_SYS_PTRACE): they need it to read /etc/shadow and
+         * /proc/<pid>/fd when complyd runs as an unprivileged user. */
+        spec.clear_ambient_caps = req->entry->kind != PROBE_BUILTIN;
 
         run->started = now_monotonic_usec();
         r = spawn(run, &spec);
