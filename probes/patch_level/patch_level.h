@@ -34,4 +34,10 @@ bool rpm_host(const struct complyd_probe_ctx *ctx);
 /* The RPM-family facts through rpm and dnf (live host only). */
 int observe_rpm(const struct complyd_probe_ctx *ctx, json_t *o);
 
+/* The RPM-family facts from the captured output of rpm -qa (installed),
+ * dnf check-update (updates) and dnf updateinfo list --security (security,
+ * NULL when that command failed). Exposed for the recorded-output tests. */
+int rpm_facts(const struct complyd_probe_ctx *ctx, json_t *o, const char *installed,
+              const char *updates, const char *security);
+
 #endif

@@ -162,33 +162,14 @@ static int rpm_auto_updates(const struct complyd_probe_ctx *ctx, const struct rp
                              "install_timer_enabled", timer));
 }
 
-int observe_rpm(const struct complyd_probe_ctx *ctx, json_t *o) {
-        static const char *const qa[] = { "/usr/bin/rpm", "-qa", "--qf",
-                "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n", NULL };
-        const char *dnf = access("/usr/bin/dnf", X_OK) == 0 ? "/usr/bin/dnf" : "/usr/bin/yum";
-        const char *const check[] = { dnf, "-q", "-C", "check-update", NULL };
-        const char *const sec[] = { dnf, "-q", "-C", "updateinfo", "list", "--security", NULL };
-        _cleanup_free_ char *installed = NULL, *updates = NULL, *security = NULL;
+int rpm_facts(const struct complyd_probe_ctx *ctx, json_t *o, const char *installed,
+              const char *updates, const char *security) {
         struct rpm_state st = { .kernels = json_array() };
         bool reboot_file;
         int r;
 
         if (!st.kernels)
                 return -ENOMEM;
-        if (!ctx->live_host)
-                r = unsupported_facts(ctx, o, "rpm", "rpm and dnf run only on the live host; "
-                                      "the RPM database is not read offline");
-        else if (!(installed = run_ok(ctx, qa, 0, 0)))
-                r = unsupported_facts(ctx, o, "rpm", "rpm -qa failed or is missing");
-        else if (!(updates = run_ok(ctx, check, 0, 100)))
-                r = unsupported_facts(ctx, o, "rpm", "dnf/yum check-update failed or is missing");
-        else
-                goto supported;
-        json_decref(st.kernels);
-        return r;
-
-supported:
-        security = run_ok(ctx, sec, 0, 0);
         if ((r = rpm_qa_parse(installed, strlen(installed), add_installed, &st)) < 0 ||
             (r = dnf_check_update_parse(updates, strlen(updates), add_update, &st)) < 0 ||
             (security && (r = dnf_updateinfo_parse(security, strlen(security), mark_security, &st)) < 0))
@@ -208,4 +189,23 @@ out:
         json_decref(st.kernels);
         pkgdb_free(&st.db);
         return r;
+}
+
+int observe_rpm(const struct complyd_probe_ctx *ctx, json_t *o) {
+        static const char *const qa[] = { "/usr/bin/rpm", "-qa", "--qf",
+                "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n", NULL };
+        const char *dnf = access("/usr/bin/dnf", X_OK) == 0 ? "/usr/bin/dnf" : "/usr/bin/yum";
+        const char *const check[] = { dnf, "-q", "-C", "check-update", NULL };
+        const char *const sec[] = { dnf, "-q", "-C", "updateinfo", "list", "--security", NULL };
+        _cleanup_free_ char *installed = NULL, *updates = NULL, *security = NULL;
+
+        if (!ctx->live_host)
+                return unsupported_facts(ctx, o, "rpm", "rpm and dnf run only on the live host; "
+                                         "the RPM database is not read offline");
+        if (!(installed = run_ok(ctx, qa, 0, 0)))
+                return unsupported_facts(ctx, o, "rpm", "rpm -qa failed or is missing");
+        if (!(updates = run_ok(ctx, check, 0, 100)))
+                return unsupported_facts(ctx, o, "rpm", "dnf/yum check-update failed or is missing");
+        security = run_ok(ctx, sec, 0, 0);
+        return rpm_facts(ctx, o, installed, updates, security);
 }
