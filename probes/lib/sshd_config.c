@@ -715,12 +715,19 @@ json_t *sshd_config_effective(const struct sshd_config *cfg) {
                         bool any = false;
                         if (!(v = json_array()))
                                 return NULL;
-                        for (size_t i = 0; i < cfg->n_global; i++)
-                                if (cfg->global[i].kw == (int) k) {
-                                        any = true;
-                                        for (char **a = cfg->global[i].args; *a; a++)
+                        /* one entry per argument, as `sshd -T` prints them; a
+                         * Subsystem line is one entry "name command args" */
+                        for (size_t i = 0; i < cfg->n_global; i++) {
+                                const struct sshd_setting *s = &cfg->global[i];
+                                if (s->kw != (int) k)
+                                        continue;
+                                any = true;
+                                if (streq(kw->name, "Subsystem"))
+                                        json_array_append_new(v, json_string(s->value));
+                                else
+                                        for (char **a = s->args; *a; a++)
                                                 json_array_append_new(v, json_string(*a));
-                                }
+                        }
                         if (!any && add_default_list(v, kw->def) < 0) {
                                 json_decref(v);
                                 return NULL;
