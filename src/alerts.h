@@ -48,6 +48,11 @@ void alerts_fire(struct alerts *a, const struct alert *alert);
 void alerts_get_stats(const struct alerts *a, struct alert_stats *stats);
 /* True while deliveries are pending (for a graceful stop). */
 bool alerts_pending(const struct alerts *a);
+/* Alerts for journald go to the journal when /run/systemd/journal/socket
+ * exists, else (or when the journal refuses one) as "<N>message" lines to
+ * stderr. This forces those lines to fd (tests); fd < 0 restores the
+ * automatic choice. */
+void alerts_set_journal_fallback(struct alerts *a, int fd);
 /* Cancels pending deliveries and frees everything. Accepts NULL. */
 void alerts_free(struct alerts *a);
 
