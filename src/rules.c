@@ -573,8 +573,10 @@ static struct rule *compile_with_path(struct rcomp *c, const struct cond_keys *k
                 return NULL;
         }
         if (qkey)
-                return compile_quant(c, k->val[KW_PATH], (enum quant) (qkw - KW_ALL), k->val[qkw],
-                                     k->val[KW_LABEL]);
+                return compile_quant(c, k->val[KW_PATH],
+                                     qkw == KW_ALL ? Q_ALL : qkw == KW_ANY ? Q_ANY
+                                     : qkw == KW_NONE ? Q_NONE : Q_COUNT,
+                                     k->val[qkw], k->val[KW_LABEL]);
         if (k->key[KW_LABEL]) {
                 rerr(c, k->key[KW_LABEL], "'label' is only allowed on a quantifier (all, any, none, count)");
                 return NULL;
