@@ -33,13 +33,19 @@ struct owner_pair {
         int32_t pid;
 };
 
+/* JSON values are built once per process, user or constant and shared
+ * (json_incref) by every listener that refers to them: with thousands of
+ * sockets in one process this halves the allocations of the output. */
 struct proc_info {
         int32_t pid;
+        json_t *pid_json;
         json_t *process, *exe, *unit; /* json strings or null, owned */
+        json_t *sole_owner;           /* [{pid, process}]: owners when it holds a socket alone */
 };
 
 struct user_name {
         uint32_t uid;
+        json_t *uid_json;
         json_t *name; /* json string or NULL while unknown, owned */
 };
 
@@ -59,7 +65,8 @@ struct state {
         size_t n_users;
         unsigned long scanned, unreadable;
         json_t *unreadable_pids;
-        json_t *missing_tables;
+        json_t *str_tcp, *str_udp, *str_ipv4, *str_ipv6; /* shared constant strings */
+        json_t *str_scope[3];                            /* by enum scope */
 };
 
 static void state_free(struct state *st) {
@@ -68,16 +75,25 @@ static void state_free(struct state *st) {
         free(st->hash_sock);
         free(st->pairs);
         for (size_t i = 0; i < st->n_procs; i++) {
+                json_decref(st->procs[i].pid_json);
+                json_decref(st->procs[i].sole_owner);
                 json_decref(st->procs[i].process);
                 json_decref(st->procs[i].exe);
                 json_decref(st->procs[i].unit);
         }
         free(st->procs);
-        for (size_t i = 0; i < st->n_users; i++)
+        for (size_t i = 0; i < st->n_users; i++) {
+                json_decref(st->users[i].uid_json);
                 json_decref(st->users[i].name);
+        }
         free(st->users);
         json_decref(st->unreadable_pids);
-        json_decref(st->missing_tables);
+        json_decref(st->str_tcp);
+        json_decref(st->str_udp);
+        json_decref(st->str_ipv4);
+        json_decref(st->str_ipv6);
+        for (size_t i = 0; i < ELEMENTSOF(st->str_scope); i++)
+                json_decref(st->str_scope[i]);
 }
 
 /* Grows *arr (elements of size sz) so that one more fits. 0 or -ENOMEM. */
@@ -115,9 +131,9 @@ static int add_sock(const struct oports_sock *s, void *userdata) {
         return 0;
 }
 
-/* Streams one /proc/net table through the parser into st. A missing table
- * (IPv6 disabled) is recorded in missing_tables and is not an error; any
- * other failure to read it is returned as -errno. */
+/* Streams one /proc/net table through the parser into st. Returns 0, 1 when
+ * the table does not exist (IPv6 disabled), or -errno when it cannot be
+ * read. */
 static int read_table(struct state *st, const char *name, int family, int proto) {
         _cleanup_free_ char *path = NULL, *buf = NULL;
         _cleanup_close_ int fd = -1;
@@ -128,7 +144,7 @@ static int read_table(struct state *st, const char *name, int family, int proto)
                 return -ENOMEM;
         fd = st->ctx->open(st->ctx, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
         if (fd == -ENOENT)
-                return json_array_append_new(st->missing_tables, json_string(name)) < 0 ? -ENOMEM : 0;
+                return 1;
         if (fd < 0)
                 return fd;
         oports_proc_net_reader_init(&rd, family, proto, add_sock, st);
@@ -148,7 +164,8 @@ static int read_table(struct state *st, const char *name, int family, int proto)
         }
         if (rd.bad > 0)
                 st->ctx->log(st->ctx, LOG_WARNING, "%s: %lu malformed lines skipped", path, rd.bad);
-        return oports_proc_net_finish(&rd);
+        r = oports_proc_net_finish(&rd);
+        return r < 0 ? r : 0;
 }
 
 static int cmp_sock(const void *a, const void *b) {
@@ -381,7 +398,11 @@ static int load_proc(const struct complyd_probe_ctx *ctx, struct proc_info *p) {
         if (r < 0)
                 return r;
         p->unit = r > 0 ? json_string_lossy(unit, strlen(unit)) : json_null();
-        return p->process && p->exe && p->unit ? 0 : -ENOMEM;
+        p->pid_json = json_integer(p->pid);
+        if (!p->process || !p->exe || !p->unit || !p->pid_json)
+                return -ENOMEM;
+        p->sole_owner = json_pack("[{s:O, s:O}]", "pid", p->pid_json, "process", p->process);
+        return p->sole_owner ? 0 : -ENOMEM;
 }
 
 static int cmp_pid(const void *a, const void *b) {
@@ -454,6 +475,9 @@ static int load_users(struct state *st) {
                 if (w == 0 || st->users[w - 1].uid != st->users[i].uid)
                         st->users[w++].uid = st->users[i].uid;
         st->n_users = w;
+        for (size_t i = 0; i < st->n_users; i++)
+                if (!(st->users[i].uid_json = json_integer(st->users[i].uid)))
+                        return -ENOMEM;
         if (st->ctx->read_file(st->ctx, "/etc/passwd", PASSWD_MAX, &pw, &len) < 0)
                 return 0;
         return oports_passwd_parse(pw, len, passwd_entry, st);
@@ -464,9 +488,17 @@ static json_t *user_of(const struct state *st, uint32_t uid) {
         return u && u->name ? json_incref(u->name) : json_null();
 }
 
+static json_t *uid_of(const struct state *st, uint32_t uid) {
+        const struct user_name *u = bsearch(&uid, st->users, st->n_users, sizeof(*u), cmp_uid);
+        return u ? json_incref(u->uid_json) : json_integer(uid);
+}
+
 /* ---- output ----------------------------------------------------------- */
 
-static const char *scope_of(const struct oports_sock *s) {
+enum scope { SCOPE_LOOPBACK, SCOPE_ANY, SCOPE_SPECIFIC };
+static const char *const scope_names[] = { "loopback", "any", "specific" };
+
+static enum scope scope_of(const struct oports_sock *s) {
         static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
         static const uint8_t zero[16], loop6[16] = { [15] = 1 };
         const uint8_t *v4 = NULL;
@@ -476,14 +508,14 @@ static const char *scope_of(const struct oports_sock *s) {
         else if (memcmp(s->addr, mapped, 12) == 0)
                 v4 = s->addr + 12;
         else if (memcmp(s->addr, zero, 16) == 0)
-                return "any";
+                return SCOPE_ANY;
         else if (memcmp(s->addr, loop6, 16) == 0)
-                return "loopback";
+                return SCOPE_LOOPBACK;
         else
-                return "specific";
+                return SCOPE_SPECIFIC;
         if (v4[0] == 127)
-                return "loopback";
-        return memcmp(v4, zero, 4) == 0 ? "any" : "specific";
+                return SCOPE_LOOPBACK;
+        return memcmp(v4, zero, 4) == 0 ? SCOPE_ANY : SCOPE_SPECIFIC;
 }
 
 /* The owner named in pid/process/exe/unit among the sorted pids of one
@@ -494,15 +526,20 @@ static int32_t primary_owner(const struct owner_pair *p, size_t n) {
         return n > 1 && p[0].pid == 1 ? p[1].pid : p[0].pid;
 }
 
+/* The owners array: shared per process when it holds the socket alone. */
 static json_t *owners_json(const struct state *st, const struct owner_pair *p, size_t n) {
-        json_t *a = json_array();
+        json_t *a;
+
+        if (n == 1)
+                return json_incref(find_proc(st, p[0].pid)->sole_owner);
+        a = json_array();
 
         for (size_t i = 0; a && i < n; i++) {
                 const struct proc_info *pi = find_proc(st, p[i].pid);
                 json_t *o = json_object();
 
                 if (!o || json_array_append_new(a, o) < 0 ||
-                    json_object_set_new_nocheck(o, "pid", json_integer(p[i].pid)) < 0 ||
+                    json_object_set_nocheck(o, "pid", pi->pid_json) < 0 ||
                     json_object_set_nocheck(o, "process", pi->process) < 0) {
                         json_decref(a);
                         return NULL;
@@ -524,17 +561,17 @@ static json_t *listener_json(const struct state *st, const struct oports_sock *s
         inet_ntop(s->family, s->addr, addr, sizeof(addr));
         snprintf(endpoint, sizeof(endpoint), s->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
                  (unsigned) s->port);
-        r |= json_object_set_new_nocheck(o, "proto", json_string(s->proto == IPPROTO_TCP ? "tcp" : "udp"));
-        r |= json_object_set_new_nocheck(o, "family", json_string(s->family == AF_INET ? "ipv4" : "ipv6"));
+        r |= json_object_set_nocheck(o, "proto", s->proto == IPPROTO_TCP ? st->str_tcp : st->str_udp);
+        r |= json_object_set_nocheck(o, "family", s->family == AF_INET ? st->str_ipv4 : st->str_ipv6);
         r |= json_object_set_new_nocheck(o, "address", json_string(addr));
         r |= json_object_set_new_nocheck(o, "port", json_integer(s->port));
         r |= json_object_set_new_nocheck(o, "endpoint", json_string(endpoint));
-        r |= json_object_set_new_nocheck(o, "scope", json_string(scope_of(s)));
-        r |= json_object_set_new_nocheck(o, "pid", pi ? json_integer(pi->pid) : json_null());
+        r |= json_object_set_nocheck(o, "scope", st->str_scope[scope_of(s)]);
+        r |= json_object_set_new_nocheck(o, "pid", pi ? json_incref(pi->pid_json) : json_null());
         r |= json_object_set_new_nocheck(o, "process", pi ? json_incref(pi->process) : json_null());
         r |= json_object_set_new_nocheck(o, "exe", pi ? json_incref(pi->exe) : json_null());
         r |= json_object_set_new_nocheck(o, "user", user_of(st, s->uid));
-        r |= json_object_set_new_nocheck(o, "uid", json_integer(s->uid));
+        r |= json_object_set_new_nocheck(o, "uid", uid_of(st, s->uid));
         r |= json_object_set_new_nocheck(o, "unit", pi ? json_incref(pi->unit) : json_null());
         r |= json_object_set_new_nocheck(o, "inode", json_integer((json_int_t) s->inode));
         r |= json_object_set_new_nocheck(o, "owners", owners_json(st, p, n));
@@ -557,16 +594,15 @@ static json_t *listeners_json(const struct state *st) {
         return TAKE_PTR(a);
 }
 
-static json_t *observation_json(struct state *st) {
+static json_t *observation_json(struct state *st, json_t *sources) {
         json_t *listeners = listeners_json(st);
 
         if (!listeners)
                 return NULL;
-        return json_pack("{s:s, s:s, s:b, s:O, s:o, s:I, s:{s:I, s:I, s:O}, s:b}",
+        return json_pack("{s:s, s:O, s:b, s:o, s:I, s:{s:I, s:I, s:O}, s:b}",
                          "schema", "complyd.open_ports.v1",
-                         "source", "proc_net",
-                         "ipv6", json_array_size(st->missing_tables) == 0,
-                         "missing_tables", st->missing_tables,
+                         "sources", sources,
+                         "ipv6", st->ctx->stat(st->ctx, "/proc/net/tcp6", &(struct stat) {}, 0) >= 0,
                          "listeners", listeners,
                          "listener_count", (json_int_t) st->n_socks,
                          "process_scan",
@@ -578,56 +614,123 @@ static json_t *observation_json(struct state *st) {
 
 /* ---- probe ------------------------------------------------------------ */
 
-/* Reads the four tables. tcp and udp must be readable (without them nothing
- * can be said and the probe fails); tcp6/udp6 are absent when IPv6 is off. */
-static int collect_sockets(struct state *st) {
+static bool st_expired(void *userdata) {
+        const struct state *st = userdata;
+        return st->ctx->expired(st->ctx);
+}
+
+/* Reads one table: through sock_diag when allowed and it works, else from
+ * /proc/net/<name>. A failed dump's partial results are dropped before the
+ * file is read. Sets *source to what was used ("missing" when neither
+ * exists). Returns 0 or -errno. */
+static int collect_table(struct state *st, const char *name, int family, int proto,
+                         bool netlink, const char **source) {
+        size_t mark = st->n_socks;
+        uint32_t states = 1u << (proto == IPPROTO_TCP ? OPORTS_TCP_LISTEN : OPORTS_UDP_UNCONN);
+        int r;
+
+        if (netlink) {
+                r = oports_sock_diag_dump(family, proto, states, st_expired, add_sock, st);
+                if (r >= 0) {
+                        *source = "sock_diag";
+                        return 0;
+                }
+                if (r == -ENOMEM || r == -ETIMEDOUT)
+                        return r;
+                st->ctx->log(st->ctx, LOG_DEBUG, "sock_diag %s: %s, reading /proc/net", name,
+                             strerror(-r));
+                st->n_socks = mark;
+        }
+        if ((r = read_table(st, name, family, proto)) < 0)
+                return r;
+        *source = r > 0 ? "missing" : "proc_net";
+        return 0;
+}
+
+/* Reads the four tables into st->socks, sorted, and fills the sources
+ * object (table -> sock_diag | proc_net | missing). tcp and udp must be
+ * readable (without them nothing can be said and the probe fails);
+ * tcp6/udp6 are absent when IPv6 is off. Netlink is used only on the live
+ * host and when the source parameter is "auto". */
+static int collect_sockets(struct state *st, json_t *sources) {
         static const struct { const char *name; int family, proto; bool required; } tables[] = {
                 { "tcp", AF_INET, IPPROTO_TCP, true },
                 { "tcp6", AF_INET6, IPPROTO_TCP, false },
                 { "udp", AF_INET, IPPROTO_UDP, true },
                 { "udp6", AF_INET6, IPPROTO_UDP, false },
         };
+        const char *param = json_string_value(json_object_get(st->ctx->params, "source"));
+        bool netlink;
         int r;
 
+        if (!param || (!streq(param, "auto") && !streq(param, "proc_net")))
+                return -EINVAL;
+        netlink = st->ctx->live_host && streq(param, "auto");
         for (size_t i = 0; i < ELEMENTSOF(tables); i++) {
-                size_t missing = json_array_size(st->missing_tables);
+                const char *source;
 
-                r = read_table(st, tables[i].name, tables[i].family, tables[i].proto);
+                r = collect_table(st, tables[i].name, tables[i].family, tables[i].proto, netlink,
+                                  &source);
                 if (r < 0)
                         return r;
-                if (tables[i].required && json_array_size(st->missing_tables) > missing)
+                if (tables[i].required && streq(source, "missing"))
                         return -ENOENT;
+                if (json_object_set_new(sources, tables[i].name, json_string(source)) < 0)
+                        return -ENOMEM;
         }
         if (st->n_socks > 0)
                 qsort(st->socks, st->n_socks, sizeof(*st->socks), cmp_sock);
         return 0;
 }
 
+static int make_constants(struct state *st) {
+        st->str_tcp = json_string("tcp");
+        st->str_udp = json_string("udp");
+        st->str_ipv4 = json_string("ipv4");
+        st->str_ipv6 = json_string("ipv6");
+        for (size_t i = 0; i < ELEMENTSOF(st->str_scope); i++)
+                if (!(st->str_scope[i] = json_string(scope_names[i])))
+                        return -ENOMEM;
+        return st->str_tcp && st->str_udp && st->str_ipv4 && st->str_ipv6 ? 0 : -ENOMEM;
+}
+
 static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         _cleanup_(state_free) struct state st = {
-                .ctx = ctx, .unreadable_pids = json_array(), .missing_tables = json_array(),
+                .ctx = ctx, .unreadable_pids = json_array(),
         };
         json_t *o;
         int r;
 
-        if (!st.unreadable_pids || !st.missing_tables)
+        if (!st.unreadable_pids || make_constants(&st) < 0)
                 return -ENOMEM;
-        if ((r = collect_sockets(&st)) < 0 || (r = hash_build(&st)) < 0 ||
+        _cleanup_json_ json_t *sources = json_object();
+
+        if (!sources)
+                return -ENOMEM;
+        if ((r = collect_sockets(&st, sources)) < 0 || (r = hash_build(&st)) < 0 ||
             (r = scan_processes(&st)) < 0)
                 return r;
         pairs_normalize(&st);
         if ((r = load_procs(&st)) < 0 || (r = load_users(&st)) < 0)
                 return r;
-        if (!(o = observation_json(&st)))
+        if (!(o = observation_json(&st, sources)))
                 return -ENOMEM;
         *out = o;
         return 0;
 }
+
+static const struct complyd_param open_ports_params[] = {
+        { COMPLYD_PARAM_STRING, "source", "\"auto\"",
+          "where sockets are read: auto (netlink sock_diag on the live host, /proc/net where "
+          "that fails and under --root) or proc_net (always /proc/net)" },
+        {}
+};
 
 const struct complyd_probe complyd_probe_open_ports = {
         .abi_version = COMPLYD_PROBE_ABI_VERSION,
         .name = "open_ports",
         .version = "1.0",
         .description = "listening TCP and bound UDP sockets (IPv4/IPv6) and the processes that own them",
+        .params = open_ports_params,
         .observe = open_ports_observe,
 };

@@ -78,4 +78,14 @@ int oports_cgroup_unit(const char *buf, size_t len, char **unit);
 typedef int (*oports_passwd_fn)(const char *name, size_t name_len, uint32_t uid, void *userdata);
 int oports_passwd_parse(const char *buf, size_t len, oports_passwd_fn fn, void *userdata);
 
+
+/* Dumps the live host's sockets of one family (AF_INET/AF_INET6) and
+ * protocol (IPPROTO_TCP/UDP) whose state bit (1 << state) is in states,
+ * through netlink sock_diag, calling fn for each. expired(userdata), when
+ * given, is checked after every batch. Returns 0, the callback's error, or
+ * -errno (e.g. -ENOENT when the kernel lacks udp_diag, -EPERM/-EAFNOSUPPORT
+ * where netlink is not allowed): the caller then reads /proc/net instead. */
+int oports_sock_diag_dump(int family, int proto, uint32_t states, bool (*expired)(void *),
+                          oports_sock_fn fn, void *userdata);
+
 #endif

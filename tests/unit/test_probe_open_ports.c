@@ -210,12 +210,13 @@ END_TEST
 
 START_TEST(noipv6_no_processes) {
         json_t *out = observe_ok(FIXTURE("hosts/ports-noipv6"));
-        json_t *missing = json_object_get(out, "missing_tables"), *l;
+        json_t *sources = json_object_get(out, "sources"), *l;
 
         ck_assert(json_is_false(json_object_get(out, "ipv6")));
-        ck_assert_int_eq(json_array_size(missing), 2);
-        ck_assert_str_eq(json_string_value(json_array_get(missing, 0)), "tcp6");
-        ck_assert_str_eq(json_string_value(json_array_get(missing, 1)), "udp6");
+        ck_assert_str_eq(str(sources, "tcp"), "proc_net");
+        ck_assert_str_eq(str(sources, "udp"), "proc_net");
+        ck_assert_str_eq(str(sources, "tcp6"), "missing");
+        ck_assert_str_eq(str(sources, "udp6"), "missing");
         ck_assert_int_eq(json_array_size(json_object_get(out, "listeners")), 1);
         l = find(out, "tcp", "0.0.0.0:22");
         ck_assert_ptr_nonnull(l);
