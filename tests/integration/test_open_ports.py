@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import unittest
 
 COMPLYD = os.environ.get("COMPLYD", "build/complyd")
@@ -70,10 +71,12 @@ def ss_entries():
     return out
 
 
-def run_probe():
-    r = subprocess.run([COMPLYD, "probe", "open_ports"], capture_output=True, text=True, timeout=120)
+def run_probe(config=None):
+    """`complyd probe open_ports`; config: a complyd.yaml path (probe params)."""
+    argv = [COMPLYD, "probe", "open_ports"] + (["--config", config] if config else [])
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
-        raise AssertionError("complyd probe open_ports exited %d: %s" % (r.returncode, r.stderr))
+        raise AssertionError("%s exited %d: %s" % (" ".join(argv), r.returncode, r.stderr))
     return json.loads(r.stdout)
 
 
@@ -173,18 +176,31 @@ class OpenPortsOracle(unittest.TestCase):
         for s in cls.socks:
             s.close()
 
-    def observe_with_oracle(self):
+    def observe_with_oracle(self, config=None):
         """Probe output and ss's multiset taken right before and after it."""
         for _ in range(5):
             before = ss_entries()
-            obs = run_probe()
+            obs = run_probe(config)
             after = ss_entries()
             if before == after:
                 return obs, before, after
         return obs, before, after
 
     def test_same_sockets_as_ss(self):
-        obs, before, after = self.observe_with_oracle()
+        """Default source: netlink sock_diag on the live host."""
+        self.check_against_ss(None)
+
+    def test_same_sockets_as_ss_from_proc_net(self):
+        """source: proc_net, the path --root fixtures use, on the live host."""
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as cfg:
+            cfg.write("probes:\n  open_ports:\n    params:\n      source: proc_net\n")
+            cfg.flush()
+            obs = self.check_against_ss(cfg.name)
+        self.assertEqual(set(obs["sources"].values()) - {"missing"}, {"proc_net"})
+        self.assertEqual(obs["sources"]["tcp"], "proc_net")
+
+    def check_against_ss(self, config):
+        obs, before, after = self.observe_with_oracle(config)
         ours = probe_entries(obs)
         if before == after:
             self.assertEqual(ours, before,
@@ -194,6 +210,7 @@ class OpenPortsOracle(unittest.TestCase):
             self.assertEqual(ours | (before | after), before | after, "complyd lists extra")
         self.assertEqual(obs["listener_count"], len(obs["listeners"]))
         self.assertFalse(obs["truncated"])
+        return obs
 
     def own(self, obs, proto, family, addr, port):
         want = packed(family, addr)
