@@ -71,6 +71,7 @@ struct alert_sink {
         bool busy;                       /* queue[head] is being delivered */
         unsigned attempt;                /* failed attempts of queue[head] */
         bool failing;                    /* the last attempt failed (log once) */
+        bool overflowing;                /* dropped since the last delivery (log once) */
         sd_event_source *retry_timer;
 };
 

@@ -148,8 +148,10 @@ static void queue_drop_oldest(struct alert_sink *s) {
         size_t victim = s->busy ? 1 : 0;
         struct alert_msg *m = s->queue[(s->head + victim) % ALERT_QUEUE_MAX];
 
-        log_warning("Alert sink %s: queue full (%d alerts), dropping the alert for control %s.",
-                    s->ops->name, ALERT_QUEUE_MAX, m->control_id);
+        log_full_errno(s->overflowing ? LOG_DEBUG : LOG_WARNING, 0,
+                       "Alert sink %s: queue full (%d alerts), dropping the oldest (control %s).",
+                       s->ops->name, ALERT_QUEUE_MAX, m->control_id);
+        s->overflowing = true;
         for (size_t i = victim; i + 1 < s->len; i++)
                 s->queue[(s->head + i) % ALERT_QUEUE_MAX] =
                         s->queue[(s->head + i + 1) % ALERT_QUEUE_MAX];
@@ -216,6 +218,7 @@ void alert_sink_done(struct alert_sink *s, enum alert_outcome o, uint64_t retry_
         struct alert_msg *m = s->queue[s->head];
 
         s->busy = false;
+        s->overflowing = false;
         if (o == ALERT_DELIVERED) {
                 st->delivered++;
                 if (s->failing)
