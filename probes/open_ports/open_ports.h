@@ -88,4 +88,12 @@ int oports_passwd_parse(const char *buf, size_t len, oports_passwd_fn fn, void *
 int oports_sock_diag_dump(int family, int proto, uint32_t states, bool (*expired)(void *),
                           oports_sock_fn fn, void *userdata);
 
+/* Walks the netlink messages of one recv() buffer of a sock_diag dump
+ * (buf aligned as malloc() aligns), calling fn for each socket of the
+ * requested family. Truncated or unknown messages are skipped. Returns 1
+ * when the dump is done (NLMSG_DONE), 0 when more follows, the kernel's
+ * -errno from NLMSG_ERROR, or the callback's error. */
+int oports_sock_diag_parse(const char *buf, size_t len, int family, int proto, oports_sock_fn fn,
+                           void *userdata);
+
 #endif

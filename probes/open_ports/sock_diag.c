@@ -58,17 +58,20 @@ static void to_sock(const struct inet_diag_msg *m, int proto, struct oports_sock
         memcpy(s->addr, m->id.idiag_src, m->idiag_family == AF_INET6 ? 16 : 4);
 }
 
-/* Walks the messages of one recv() buffer. Returns 1 when the dump is done,
- * 0 when more follows, -errno for a kernel error or the callback's error. */
-static int handle_buffer(const char *buf, size_t len, int family, int proto, oports_sock_fn fn,
-                         void *userdata) {
-        const struct nlmsghdr *h = (const struct nlmsghdr *) buf;
+int oports_sock_diag_parse(const char *buf, size_t len, int family, int proto, oports_sock_fn fn,
+                           void *userdata) {
+        size_t off = 0;
         int r;
 
-        for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+        /* NLMSG_OK/NLMSG_NEXT are not used: with an unsigned length a last
+         * message whose aligned size exceeds the rest would wrap it. */
+        while (len - off >= sizeof(struct nlmsghdr)) {
+                const struct nlmsghdr *h = (const struct nlmsghdr *) (buf + off);
                 const struct inet_diag_msg *m = NLMSG_DATA(h);
                 struct oports_sock s;
 
+                if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
+                        return 0; /* truncated: nothing more to read here */
                 if (h->nlmsg_type == NLMSG_DONE)
                         return 1;
                 if (h->nlmsg_type == NLMSG_ERROR) {
@@ -77,12 +80,15 @@ static int handle_buffer(const char *buf, size_t len, int family, int proto, opo
                                 return -EBADMSG;
                         return e->error < 0 ? e->error : -EBADMSG;
                 }
-                if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) ||
-                    m->idiag_family != family)
-                        continue;
-                to_sock(m, proto, &s);
-                if ((r = fn(&s, userdata)) < 0)
-                        return r;
+                if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(*m)) &&
+                    m->idiag_family == family) {
+                        to_sock(m, proto, &s);
+                        if ((r = fn(&s, userdata)) < 0)
+                                return r;
+                }
+                off += NLMSG_ALIGN(h->nlmsg_len);
+                if (off >= len)
+                        break;
         }
         return 0;
 }
@@ -108,7 +114,7 @@ int oports_sock_diag_dump(int family, int proto, uint32_t states, bool (*expired
                         return -errno;
                 if (n == 0)
                         return -EBADMSG;
-                if ((r = handle_buffer(buf, (size_t) n, family, proto, fn, userdata)) != 0)
+                if ((r = oports_sock_diag_parse(buf, (size_t) n, family, proto, fn, userdata)) != 0)
                         return r > 0 ? 0 : r;
                 if (expired && expired(userdata))
                         return -ETIMEDOUT;

@@ -2,6 +2,10 @@
 /* open_ports: the probe on fixture roots shaped like real hosts, and its
  * parsers (/proc/net lines, streamed chunks, cgroup units, passwd) on real
  * and broken input. */
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -419,6 +423,62 @@ START_TEST(passwd_lines) {
 }
 END_TEST
 
+static int keep_one(const struct oports_sock *s, void *userdata) {
+        struct oports_sock *out = userdata;
+
+        ck_assert_int_eq(out->inode, 0); /* called once */
+        *out = *s;
+        return 0;
+}
+
+/* A sock_diag reply as the kernel sends it: one socket then NLMSG_DONE in
+ * one buffer; and an NLMSG_ERROR (udp_diag missing) passed on as -errno. */
+START_TEST(sock_diag_messages) {
+        struct {
+                struct nlmsghdr h1;
+                struct inet_diag_msg m;
+                struct nlmsghdr h2;
+                int done;
+        } reply = {
+                .h1 = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct inet_diag_msg)),
+                        .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_MULTI },
+                .m = { .idiag_family = AF_INET, .idiag_state = 0x0A, .idiag_uid = 1000,
+                       .idiag_inode = 4242,
+                       .id = { .idiag_sport = htons(8080), .idiag_src = { htonl(0x7f000001) } } },
+                .h2 = { .nlmsg_len = NLMSG_LENGTH(sizeof(int)), .nlmsg_type = NLMSG_DONE },
+        };
+        struct {
+                struct nlmsghdr h;
+                struct nlmsgerr e;
+        } err = {
+                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr)), .nlmsg_type = NLMSG_ERROR },
+                .e = { .error = -ENOENT },
+        };
+        struct oports_sock s = { 0 };
+
+        ck_assert_int_eq(oports_sock_diag_parse((const char *) &reply, sizeof(reply), AF_INET,
+                                                IPPROTO_TCP, keep_one, &s), 1);
+        ck_assert_int_eq(s.port, 8080);
+        ck_assert_int_eq(s.uid, 1000);
+        ck_assert_int_eq(s.inode, 4242);
+        ck_assert_int_eq(s.state, 0x0A);
+        ck_assert_int_eq(s.proto, IPPROTO_TCP);
+        ck_assert_int_eq(s.addr[0], 127);
+        ck_assert_int_eq(s.addr[3], 1);
+        /* a message of another family is skipped; the DONE still ends the dump */
+        memset(&s, 0, sizeof(s));
+        ck_assert_int_eq(oports_sock_diag_parse((const char *) &reply, sizeof(reply), AF_INET6,
+                                                IPPROTO_TCP, keep_one, &s), 1);
+        ck_assert_int_eq(s.inode, 0);
+        ck_assert_int_eq(oports_sock_diag_parse((const char *) &err, sizeof(err), AF_INET,
+                                                IPPROTO_UDP, keep_one, &s), -ENOENT);
+        /* a truncated buffer: nothing parsed, more expected */
+        ck_assert_int_eq(oports_sock_diag_parse((const char *) &reply, 20, AF_INET, IPPROTO_TCP,
+                                                keep_one, &s), 0);
+        ck_assert_int_eq(s.inode, 0);
+}
+END_TEST
+
 Suite *make_suite(void) {
         Suite *s = suite_create("probe_open_ports");
         TCase *tc = tcase_create("open_ports");
@@ -435,6 +495,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, reader_chunks);
         tcase_add_test(tc, cgroup_units);
         tcase_add_test(tc, passwd_lines);
+        tcase_add_test(tc, sock_diag_messages);
         suite_add_tcase(s, tc);
         return s;
 }
