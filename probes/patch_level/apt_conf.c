@@ -50,8 +50,11 @@ static enum tok next(struct lexer *lx) {
                 return T_STRING;
         }
         }
-        while (lx->p < lx->end && !strchr(" \t\r\n;{}\"", *lx->p))
+        /* a NUL byte is part of a word (strchr() would match it), so every
+         * word is at least one byte long and the lexer always advances */
+        do
                 lx->p++;
+        while (lx->p < lx->end && (!*lx->p || !strchr(" \t\r\n;{}\"", *lx->p)));
         lx->tok_len = (size_t) (lx->p - lx->tok);
         return T_WORD;
 }

@@ -446,8 +446,11 @@ int index_age_facts(json_t *o, time_t mtime, const char *source) {
 
         if (source && gmtime_r(&mtime, &tm))
                 strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        if (set(o, "last_index_update_age_seconds",
-                age_json(source ? (now > mtime ? (int64_t) (now - mtime) : 0) : -1)) < 0 ||
+        int64_t age = source ? (now > mtime ? (int64_t) (now - mtime) : 0) : -1;
+
+        if (set(o, "last_index_update_age_seconds", age_json(age)) < 0 ||
+            set(o, "last_index_update_age_days",
+                age >= 0 ? json_real((double) age / 86400.0) : json_null()) < 0 ||
             set(o, "last_index_update", source ? json_string(iso) : json_null()) < 0)
                 return -ENOMEM;
         return set(o, "last_index_update_source", source ? json_string(source) : json_null());

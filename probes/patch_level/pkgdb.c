@@ -68,6 +68,15 @@ static int grow(struct pkgdb *db) {
         return 0;
 }
 
+/* Package names, versions and architectures are printable ASCII without
+ * blanks; anything else (a NUL in particular) is not a package. */
+static bool token_ok(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if ((unsigned char) s[i] <= ' ' || (unsigned char) s[i] >= 0x7f)
+                        return false;
+        return true;
+}
+
 int pkgdb_add(struct pkgdb *db, const char *name, size_t nlen, const char *arch, size_t alen,
               const char *version, size_t vlen) {
         struct inst_pkg p = { .inst_prio = DPKG_STATUS_PRIORITY };
@@ -77,6 +86,8 @@ int pkgdb_add(struct pkgdb *db, const char *name, size_t nlen, const char *arch,
         if (db->n >= PKGDB_MAX_PACKAGES || nlen == 0 || nlen > PKGDB_MAX_NAME ||
             alen > PKGDB_MAX_ARCH || vlen == 0 || vlen > PKGDB_MAX_VERSION)
                 return -E2BIG;
+        if (!token_ok(name, nlen) || !token_ok(arch, alen) || !token_ok(version, vlen))
+                return -EINVAL;
         if ((db->n + 1) * 2 > db->nslots && (r = rehash(db)) < 0)
                 return r;
         if ((r = grow(db)) < 0)

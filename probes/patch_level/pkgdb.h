@@ -41,7 +41,8 @@ struct pkgdb {
 };
 
 /* Adds an installed package (copies every string). Returns 0, -E2BIG past
- * PKGDB_MAX_PACKAGES or an over-long field, -ENOMEM. */
+ * PKGDB_MAX_PACKAGES or an over-long field, -EINVAL for a field with blanks,
+ * control bytes or non-ASCII, -ENOMEM. */
 int pkgdb_add(struct pkgdb *db, const char *name, size_t nlen, const char *arch, size_t alen,
               const char *version, size_t vlen);
 
