@@ -541,7 +541,29 @@ static uint64_t mix(uint64_t k) {
         return k;
 }
 
-/* Set membership (insert = true adds). Returns true when present. */
+/* Doubles the set (up to EXPLORE_MAX_STATES slots); false when it cannot. */
+static bool dead_grow(struct explore *x) {
+        size_t ncap = x->cap * 2;
+        uint64_t *n;
+
+        if (ncap > EXPLORE_MAX_STATES || !(n = calloc(ncap, sizeof(uint64_t))))
+                return false;
+        for (size_t i = 0; i < x->cap; i++) {
+                size_t j;
+                if (!x->dead[i])
+                        continue;
+                for (j = mix(x->dead[i]) & (ncap - 1); n[j]; j = (j + 1) & (ncap - 1))
+                        ;
+                n[j] = x->dead[i];
+        }
+        free(x->dead);
+        x->dead = n;
+        x->cap = ncap;
+        return true;
+}
+
+/* Set membership (insert = true adds). Returns true when present. A set
+ * that cannot grow sets x->overflow. */
 static bool dead_set(struct explore *x, uint64_t k, bool insert) {
         size_t i = mix(k) & (x->cap - 1);
 
@@ -550,8 +572,11 @@ static bool dead_set(struct explore *x, uint64_t k, bool insert) {
                         return true;
         if (insert) {
                 if (x->used * 2 >= x->cap) {
-                        x->overflow = true;
-                        return false;
+                        if (!dead_grow(x)) {
+                                x->overflow = true;
+                                return false;
+                        }
+                        return dead_set(x, k, true);
                 }
                 x->dead[i] = k;
                 x->used++;
@@ -678,7 +703,7 @@ static int explore(struct explore *x, size_t i, struct astate a) {
 int pam_stack_can_succeed(const struct pam_stack *s, const unsigned char *outcomes, int target,
                           int *witness) {
         struct explore x = { .s = s, .outcomes = outcomes, .target = target, .witness = witness,
-                             .cap = EXPLORE_MAX_STATES };
+                             .cap = 256 };
         struct astate a = { 0 };
         int r;
 
