@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "app.h"
+#include "runner.h"
 #include "util.h"
 
 int app_load(const char *config_path, struct diag_list *diag, struct app *app) {
@@ -24,4 +25,24 @@ void app_free(struct app *app) {
         registry_free(app->registry);
         config_free(app->config);
         *app = (struct app) { 0 };
+}
+
+void app_probe_request(const struct app *app, const struct probe_entry *entry, const char *root,
+                       const json_t *params, struct probe_request *req) {
+        const struct config *cfg = app->config;
+        const struct config_probe *cp = config_find_probe(cfg, entry->name);
+        size_t max_output = cfg->probe_max_output;
+
+        if (cp && cp->has_max_output)
+                max_output = cp->max_output;
+        else if (entry->probe && entry->probe->max_output)
+                max_output = entry->probe->max_output;
+        *req = (struct probe_request) {
+                .entry = entry,
+                .root = root,
+                .params = params,
+                .timeout_usec = cp && cp->has_timeout ? cp->timeout_usec : cfg->probe_timeout_usec,
+                .max_output = max_output,
+                .user = cp && cp->user ? cp->user : cfg->script_user,
+        };
 }

@@ -22,4 +22,11 @@ struct app {
 int app_load(const char *config_path, struct diag_list *diag, struct app *app);
 void app_free(struct app *app);
 
+struct probe_request;
+/* Fills req for running entry on root with params: timeout, output cap and
+ * user from probes.NAME in the config, else the probe's own output cap,
+ * else the global defaults. */
+void app_probe_request(const struct app *app, const struct probe_entry *entry, const char *root,
+                       const json_t *params, struct probe_request *req);
+
 #endif

@@ -77,8 +77,7 @@ static int run_evaluation(struct app *app, const char *root, struct check_run *r
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         struct evaluation *ev = NULL;
         struct evaluation_spec spec = {
-                .config = app->config,
-                .registry = app->registry,
+                .app = app,
                 .root = root,
                 .controls = run->selected,
                 .n_controls = run->n_selected,
@@ -163,8 +162,10 @@ int cmd_check(int argc, char **argv) {
                 return usage_error("check", "unexpected argument '%s'", argv[optind]);
         if (!streq(format, "table") && !streq(format, "json"))
                 return usage_error("check", "unknown format '%s' (table or json)", format);
-        if (access(root, R_OK | X_OK) < 0)
+        _cleanup_free_ char *root_abs = realpath(root, NULL);
+        if (!root_abs)
                 return usage_error("check", "cannot use root '%s': %m", root);
+        root = root_abs; /* absolute: probes run with their working directory at / */
 
         r = app_load(config, &diag, &app);
         if (r < 0) {

@@ -62,14 +62,9 @@ static int run_probe(struct app *app, const struct probe_entry *entry, const cha
         else if (probe_params_resolve(entry->probe, cp ? cp->params : NULL, &params, err, sizeof(err)) < 0)
                 return log_error("%s", err), EXIT_USAGE;
 
-        struct probe_request req = {
-                .entry = entry,
-                .root = root,
-                .params = params,
-                .timeout_usec = cp && cp->has_timeout ? cp->timeout_usec : app->config->probe_timeout_usec,
-                .max_output = cp && cp->has_max_output ? cp->max_output : app->config->probe_max_output,
-                .user = cp && cp->user ? cp->user : app->config->script_user,
-        };
+        struct probe_request req;
+
+        app_probe_request(app, entry, root, params, &req);
         r = sd_event_new(&e);
         if (r >= 0)
                 r = children_setup(e);
@@ -114,8 +109,10 @@ int cmd_probe(int argc, char **argv) {
                 }
         if (!list && optind != argc - 1)
                 return usage_error("probe", optind >= argc ? "probe name missing" : "too many arguments");
-        if (access(root, R_OK | X_OK) < 0)
+        _cleanup_free_ char *root_abs = realpath(root, NULL);
+        if (!root_abs)
                 return usage_error("probe", "cannot use root '%s': %m", root);
+        root = root_abs; /* absolute: probes run with their working directory at / */
 
         r = app_load(config, &diag, &app);
         if (r < 0) {

@@ -334,8 +334,10 @@ int cmd_run(int argc, char **argv) {
                 }
         if (optind < argc)
                 return usage_error("run", "unexpected argument '%s'", argv[optind]);
-        if (access(d.root, R_OK | X_OK) < 0)
+        _cleanup_free_ char *root = realpath(d.root, NULL);
+        if (!root)
                 return usage_error("run", "cannot use root '%s': %m", d.root);
+        d.root = root; /* absolute: probes run with their working directory at / */
 
         log_setup(LOG_STYLE_DAEMON);
         r = daemon_main(&d);

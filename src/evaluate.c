@@ -58,7 +58,7 @@ static int plan_jobs(struct evaluation *ev) {
                         ev->jobs = p;
                         job = &ev->jobs[ev->n_jobs++];
                         *job = (struct probe_job) {
-                                .entry = registry_find(ev->spec.registry, c->probe),
+                                .entry = registry_find(ev->spec.app->registry, c->probe),
                                 .params = c->probe_params,
                                 .key = TAKE_PTR(key),
                         };
@@ -113,21 +113,6 @@ static void finish_job(struct evaluation *ev, struct probe_job *job, const json_
         }
 }
 
-static void job_request(const struct evaluation *ev, const struct probe_job *job,
-                        struct probe_request *req) {
-        const struct config *cfg = ev->spec.config;
-        const struct config_probe *cp = config_find_probe(cfg, job->entry->name);
-
-        *req = (struct probe_request) {
-                .entry = job->entry,
-                .root = ev->spec.root,
-                .params = job->params,
-                .timeout_usec = cp && cp->has_timeout ? cp->timeout_usec : cfg->probe_timeout_usec,
-                .max_output = cp && cp->has_max_output ? cp->max_output : cfg->probe_max_output,
-                .user = cp && cp->user ? cp->user : cfg->script_user,
-        };
-}
-
 /* Starts waiting jobs up to the concurrency limit. A job that cannot start
  * finishes at once with the reason, so its controls report an error. */
 static void start_jobs(struct evaluation *ev) {
@@ -143,7 +128,7 @@ static void start_jobs(struct evaluation *ev) {
                         finish_job(ev, job, NULL, "unknown probe", 0);
                         continue;
                 }
-                job_request(ev, job, &req);
+                app_probe_request(ev->spec.app, job->entry, ev->spec.root, job->params, &req);
                 r = runner_start(ev->event, &req, on_probe_done, ev, &job->run);
                 if (r < 0) {
                         _cleanup_free_ char *why = strdup_printf("cannot start the probe: %s", strerror(-r));

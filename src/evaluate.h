@@ -8,9 +8,7 @@
 
 #include <systemd/sd-event.h>
 
-#include "config.h"
-#include "controls.h"
-#include "registry.h"
+#include "app.h"
 
 #define EVALUATE_MAX_CONCURRENT 8
 
@@ -25,8 +23,7 @@ typedef void (*control_done_fn)(const struct control *c, json_t *result,
 typedef void (*evaluation_done_fn)(struct evaluation *ev, void *userdata);
 
 struct evaluation_spec {
-        const struct config *config;
-        const struct registry *registry;
+        const struct app *app;
         const char *root;
         const struct control *const *controls;
         size_t n_controls;

@@ -23,6 +23,91 @@ static struct probe_ctx *priv(const struct complyd_probe_ctx *c) {
         return (struct probe_ctx *) c;
 }
 
+#define FALLBACK_MAX_DEPTH 128
+#define FALLBACK_MAX_LINKS 40
+
+/* RESOLVE_IN_ROOT done by hand, for kernels before 5.6 and for valgrind,
+ * which does not know openat2: walks path one component at a time with
+ * O_PATH|O_NOFOLLOW, follows symlinks itself (absolute targets restart at
+ * the root, ".." never climbs above it). Returns an fd or -errno. */
+static int open_in_root_fallback(int root_fd, const char *path, int flags) {
+        int stack[FALLBACK_MAX_DEPTH], depth = 0, links = 0, r = -ENOENT;
+        _cleanup_free_ char *work = strdup(path);
+        char *rest = work;
+
+        if (!work)
+                return -ENOMEM;
+        for (;;) {
+                char *comp, target[PATH_MAX];
+                struct stat st;
+                bool last;
+                int cur = depth ? stack[depth - 1] : root_fd, fd;
+                ssize_t n;
+
+                while (*rest == '/')
+                        rest++;
+                comp = rest;
+                rest += strcspn(rest, "/");
+                last = !rest[strspn(rest, "/")];
+                if (*rest)
+                        *rest++ = '\0';
+                if (streq(comp, "..") || streq(comp, ".") || !*comp) {
+                        if (streq(comp, "..") && depth > 0)
+                                close(stack[--depth]);
+                        if (!last)
+                                continue;
+                        r = openat(depth ? stack[depth - 1] : root_fd, ".", flags);
+                        r = r < 0 ? -errno : r;
+                        break;
+                }
+                fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0 || fstat(fd, &st) < 0) {
+                        r = -errno;
+                        if (fd >= 0)
+                                close(fd);
+                        break;
+                }
+                if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+                        _cleanup_free_ char *joined = NULL;
+
+                        n = readlinkat(fd, "", target, sizeof(target) - 1);
+                        close(fd);
+                        if (n < 0 || ++links > FALLBACK_MAX_LINKS) {
+                                r = n < 0 ? -errno : -ELOOP;
+                                break;
+                        }
+                        target[n] = '\0';
+                        if (target[0] == '/')
+                                while (depth > 0)
+                                        close(stack[--depth]);
+                        joined = strdup_printf("%s/%s", target, last ? "" : rest);
+                        if (!joined) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        free(work);
+                        work = TAKE_PTR(joined);
+                        rest = work;
+                        continue;
+                }
+                if (last) {
+                        close(fd);
+                        r = openat(cur, comp, flags | O_NOFOLLOW);
+                        r = r < 0 ? -errno : r;
+                        break;
+                }
+                if (!S_ISDIR(st.st_mode) || depth == FALLBACK_MAX_DEPTH) {
+                        close(fd);
+                        r = S_ISDIR(st.st_mode) ? -ENAMETOOLONG : -ENOTDIR;
+                        break;
+                }
+                stack[depth++] = fd;
+        }
+        while (depth > 0)
+                close(stack[--depth]);
+        return r;
+}
+
 /* Opens path (an absolute host path) inside the root; symlinks are resolved
  * as if root were "/". */
 static int ctx_openat2(const struct complyd_probe_ctx *c, const char *path, int flags, mode_t mode) {
@@ -31,6 +116,7 @@ static int ctx_openat2(const struct complyd_probe_ctx *c, const char *path, int 
                 .mode = mode,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
+        static bool no_openat2; /* kernel < 5.6, or valgrind */
         const char *rel = path;
         int fd;
 
@@ -38,7 +124,13 @@ static int ctx_openat2(const struct complyd_probe_ctx *c, const char *path, int 
                 rel++;
         if (!*rel)
                 rel = ".";
+        if (no_openat2)
+                return open_in_root_fallback(priv(c)->root_fd, rel, flags | O_CLOEXEC);
         fd = (int) syscall(SYS_openat2, priv(c)->root_fd, rel, &how, sizeof(how));
+        if (fd < 0 && errno == ENOSYS) {
+                no_openat2 = true;
+                return open_in_root_fallback(priv(c)->root_fd, rel, flags | O_CLOEXEC);
+        }
         return fd < 0 ? -errno : fd;
 }
 

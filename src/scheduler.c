@@ -64,8 +64,7 @@ static int on_due(sd_event_source *s, uint64_t usec, void *userdata) {
         struct sched_job *job = userdata;
         struct scheduler *sched = job->sched;
         struct evaluation_spec spec = {
-                .config = sched->app->config,
-                .registry = sched->app->registry,
+                .app = sched->app,
                 .root = sched->root,
                 .controls = job->controls,
                 .n_controls = job->n_controls,

@@ -70,6 +70,10 @@ struct complyd_probe {
         const char *description;            /* one line */
         const struct complyd_param *params; /* NULL or terminated by {0} */
         complyd_observe_fn observe;
+        /* How much output this probe may print when the configuration does
+         * not say (probes.NAME.max_output); 0 = the core's default, 1 MiB.
+         * For probes whose facts grow with the host (every listener). */
+        size_t max_output;
 };
 
 /*

@@ -733,4 +733,6 @@ const struct complyd_probe complyd_probe_open_ports = {
         .description = "listening TCP and bound UDP sockets (IPv4/IPv6) and the processes that own them",
         .params = open_ports_params,
         .observe = open_ports_observe,
+        /* about 300 bytes a listener: 16 MiB holds 50 000 */
+        .max_output = 16 * 1024 * 1024,
 };
