@@ -1,0 +1,130 @@
+"""patch_level against its oracles on this machine and on the fixture roots.
+
+- pending updates vs `apt list --upgradable` (names and candidate versions),
+  on the live host and, with apt pointed at each fixture root (-o Dir=ROOT),
+  on every tests/fixtures/hosts/patch-debian-* root;
+- installed_count vs dpkg-query;
+- an RPM root under --root is unsupported, never "up to date".
+The Debian version order itself is checked against `dpkg --compare-versions`
+in tests/unit/test_debversion.c (1000 pairs)."""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+COMPLYD = os.environ.get("COMPLYD", "build/complyd")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "hosts")
+
+
+def probe(root=None):
+    cmd = [COMPLYD, "probe", "patch_level"] + (["--root", root] if root else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise AssertionError(f"{cmd} exited {out.returncode}: {out.stderr}")
+    return json.loads(out.stdout)
+
+
+def apt_upgradable(extra=()):
+    """{(name, candidate): [suites]} from `apt list --upgradable`."""
+    env = dict(os.environ, LC_ALL="C")
+    out = subprocess.run(["apt", *extra, "list", "--upgradable"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    if out.returncode != 0:
+        raise AssertionError(f"apt list failed: {out.stderr}")
+    res = {}
+    for line in out.stdout.splitlines():
+        if "[upgradable from:" not in line:
+            continue
+        head, version = line.split()[:2]
+        name, suites = head.split("/", 1)
+        res[(name, version)] = suites.split(",")
+    return res
+
+
+def ours(d):
+    return {(p["name"], p["candidate"]): p["security"] for p in d["pending_updates"]}
+
+
+@unittest.skipUnless(shutil.which("apt") and os.path.exists("/var/lib/dpkg/status"),
+                     "apt/dpkg not installed on this machine")
+class LiveDebian(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.obs = probe()
+        cls.apt = apt_upgradable()
+
+    def test_pending_equals_apt_list_upgradable(self):
+        mine = set(ours(self.obs))
+        self.assertEqual(sorted(mine - set(self.apt)), [], "pending here but not in apt")
+        self.assertEqual(sorted(set(self.apt) - mine), [], "in apt but not pending here")
+        self.assertEqual(self.obs["pending_updates_count"], len(self.apt))
+
+    def test_security_covers_apt_security_suites(self):
+        # apt names the suites holding the candidate; a candidate from a
+        # -security suite is a security update (ours may flag more: a point
+        # release candidate with a newer version also in -security)
+        mine = ours(self.obs)
+        for key, suites in self.apt.items():
+            if any(s.endswith("-security") for s in suites):
+                self.assertTrue(mine[key], f"{key} comes from {suites} but security is false")
+        self.assertEqual(self.obs["pending_security_count"], sum(mine.values()))
+
+    def test_installed_count_equals_dpkg_query(self):
+        out = subprocess.run(["dpkg-query", "-W", "-f", "${db:Status-Status}\n"],
+                             capture_output=True, text=True, check=True).stdout
+        self.assertEqual(self.obs["installed_count"], out.split().count("installed"))
+
+    def test_lists_read_without_error(self):
+        idx = self.obs["package_indexes"]
+        self.assertGreater(len(idx), 0)
+        for i in idx:
+            self.assertIsNone(i["error"], i["path"])
+            self.assertGreater(i["packages"], 0, i["path"])
+        self.assertEqual(self.obs["package_manager"], "dpkg")
+        self.assertTrue(self.obs["supported"])
+        self.assertIsInstance(self.obs["last_index_update_age_seconds"], int)
+
+    def test_running_kernel_is_this_kernel(self):
+        self.assertEqual(self.obs["running_kernel"], os.uname().release)
+
+
+@unittest.skipUnless(shutil.which("apt"), "apt not installed on this machine")
+class FixtureRootsVsApt(unittest.TestCase):
+    """apt itself, pointed at each fixture root, must agree with the probe."""
+
+    def test_every_debian_fixture(self):
+        roots = sorted(glob.glob(os.path.join(FIXTURES, "patch-debian-*")))
+        self.assertGreaterEqual(len(roots), 5)
+        with tempfile.TemporaryDirectory() as tmp:
+            for root in roots:
+                with self.subTest(root=os.path.basename(root)):
+                    root = os.path.abspath(root)
+                    os.makedirs(os.path.join(tmp, "etc-parts"), exist_ok=True)
+                    extra = ["-o", f"Dir={root}", "-o", f"Dir::Cache={tmp}",
+                             "-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
+                             "-o", f"Dir::Etc::preferencesparts={tmp}/etc-parts",
+                             "-o", f"Dir::Log={tmp}", "-o", "APT::Architecture=amd64",
+                             "-o", "APT::Architectures::=amd64", "-o", "APT::Architectures::=i386"]
+                    self.assertEqual(set(ours(probe(root))), set(apt_upgradable(extra)))
+
+
+class NonDebianRoots(unittest.TestCase):
+    def test_rpm_root_is_unsupported(self):
+        d = probe(os.path.join(FIXTURES, "patch-rhel9"))
+        self.assertEqual(d["package_manager"], "rpm")
+        self.assertFalse(d["supported"])
+        self.assertIsNone(d["pending_updates"])
+        self.assertIsNone(d["pending_security_count"])
+
+    def test_unknown_root(self):
+        d = probe(os.path.join(FIXTURES, "patch-unknown"))
+        self.assertEqual(d["package_manager"], "unknown")
+        self.assertFalse(d["supported"])
+        self.assertIsNone(d["last_index_update_age_seconds"])
+
+
+if __name__ == "__main__":
+    unittest.main()
