@@ -102,7 +102,13 @@ static json_t *source(const struct sshd_setting *s) {
         return s ? json_sprintf("%s:%u", s->file, s->line) : json_string("default");
 }
 
-/* The sshd facts of a parsed configuration. */
+/* A yes/no setting as a fact; null when there is no configuration. */
+static json_t *flag(const struct sshd_config *cfg, bool config_exists, const char *name) {
+        return config_exists ? json_boolean(sshd_config_flag(cfg, NULL, name)) : json_null();
+}
+
+/* The sshd facts of a parsed configuration; settings are null when
+ * sshd_config does not exist. */
 static json_t *sshd_facts(const struct sshd_config *cfg, bool installed, bool binary,
                           bool config_exists) {
         static const char *const srcs[] = {
@@ -117,22 +123,21 @@ static json_t *sshd_facts(const struct sshd_config *cfg, bool installed, bool bi
                 json_object_set_new(sources, srcs[i], source(sshd_config_get(cfg, srcs[i])));
         for (size_t i = 0; files && i < cfg->n_files; i++)
                 json_array_append_new(files, json_string(cfg->files[i]));
-        return json_pack("{s:b, s:o, s:s, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+        return json_pack("{s:b, s:o, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                          "installed", installed,
                          "binary", binary ? json_string(SSHD_BINARY) : json_null(),
                          "config_file", SSHD_CONFIG_PATH, "config_exists", config_exists,
-                         "use_pam", sshd_config_flag(cfg, NULL, "UsePAM"),
-                         "kbd_interactive", sshd_config_flag(cfg, NULL, "KbdInteractiveAuthentication"),
-                         "password_authentication", sshd_config_flag(cfg, NULL, "PasswordAuthentication"),
-                         "pubkey_authentication", sshd_config_flag(cfg, NULL, "PubkeyAuthentication"),
+                         "use_pam", flag(cfg, config_exists, "UsePAM"),
+                         "kbd_interactive", flag(cfg, config_exists, "KbdInteractiveAuthentication"),
+                         "password_authentication", flag(cfg, config_exists, "PasswordAuthentication"),
+                         "pubkey_authentication", flag(cfg, config_exists, "PubkeyAuthentication"),
                          "authentication_methods",
                          sshd_auth_methods_json(sshd_config_value(cfg, NULL, "AuthenticationMethods")),
                          "force_command", streq(fc, "none") ? json_null() : json_string(fc),
                          "match_blocks", sshd_config_matches_json(cfg),
                          "config_files", files, "config_errors", sshd_config_errors_json(cfg),
                          "sources", sources,
-                         "permit_empty_passwords",
-                         json_boolean(sshd_config_flag(cfg, NULL, "PermitEmptyPasswords")));
+                         "permit_empty_passwords", flag(cfg, config_exists, "PermitEmptyPasswords"));
 }
 
 /* ssh.*: the global decision, then each Match block (but `Match all`, which

@@ -243,6 +243,8 @@ START_TEST(sshd_not_installed) {
         json_t *o = observe(FIXTURE("hosts/mfa-no-sshd"));
 
         ck_assert(!truth(o, "sshd.installed"));
+        ck_assert(json_is_null(at(o, "sshd.use_pam")));
+        ck_assert(json_is_null(at(o, "sshd.authentication_methods")));
         ck_assert(!truth(o, "ssh.second_factor_enforced"));
         assert_contains(str(o, "ssh.enforcement_reason"), "sshd is not installed");
         ck_assert(!truth(o, "services.sshd.exists"));
