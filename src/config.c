@@ -587,9 +587,9 @@ int config_parse_waiver(const struct ynode *val, const char *file, struct diag_l
 
 static void check_output(struct cparse *p, const struct config *c, const struct config_output *o,
                          const struct ynode *node) {
-        if (!o->name)
+        if (!ynode_get(node, "name", NULL))
                 cerr(p, node, "output needs a 'name'");
-        if (!o->url)
+        if (!ynode_get(node, "url", NULL))
                 cerr(p, node, "output needs a 'url'");
         for (size_t j = 0; o->name && j + 1 < c->n_outputs; j++)
                 if (streq_ptr(c->outputs[j].name, o->name))
@@ -616,18 +616,14 @@ static void parse_outputs(struct cparse *p, const struct field *f, const struct 
         for (size_t i = 0; i < val->n; i++) {
                 const struct ynode *node = val->items[i];
                 struct config_output *o = &c->outputs[c->n_outputs++];
-                bool before = p->failed;
 
                 output_defaults(o);
                 if (!node || node->type != YNODE_MAPPING) {
                         cerr(p, node ? node : key, "each output must be a mapping");
                         continue;
                 }
-                p->failed = false;
                 parse_map(p, node, node, output_fields, "output", o);
-                if (!p->failed)
-                        check_output(p, c, o, node);
-                p->failed = p->failed || before;
+                check_output(p, c, o, node);
         }
 }
 
@@ -751,8 +747,7 @@ int config_load_buffer(const char *buf, size_t len, const char *file, struct dia
         if (r < 0)
                 return r;
         parse_map(&p, c->tree, NULL, top_fields, "the top level", c);
-        if (!p.failed)
-                check_config(&p, c);
+        check_config(&p, c);
         if (p.oom)
                 return -ENOMEM;
         if (p.failed)
