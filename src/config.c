@@ -7,293 +7,9 @@
 #include <time.h>
 
 #include "config.h"
+#include "config_fields.h"
 #include "probe_ctx.h"
 #include "util.h"
-
-struct cparse {
-        const char *file;
-        struct diag_list *diag;
-        bool failed;
-        bool oom;
-};
-
-struct field;
-typedef void (*field_fn)(struct cparse *p, const struct field *f, const struct ynode *key,
-                         const struct ynode *val, void *base);
-
-/* One key of a mapping: its parser stores into base + off. */
-struct field {
-        const char *key;
-        field_fn parse;
-        size_t off;
-        size_t has_off;                 /* offset + 1 of a bool set when the key is given */
-        uint64_t min, max;              /* numbers, durations, sizes (max 0 = none) */
-        const char *const *names;       /* enum spellings, index = value */
-        const struct field *sub;        /* nested section */
-        const char *where;              /* nested section's name for messages */
-};
-
-static void cerr(struct cparse *p, const struct ynode *n, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void cerr(struct cparse *p, const struct ynode *n, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-        int k;
-
-        p->failed = true;
-        va_start(ap, fmt);
-        k = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (k < 0 || diag_add(p->diag, p->file, n ? n->line : 0, n ? n->col : 0, "%s", msg) < 0)
-                p->oom = true;
-}
-
-#define AT(base, off, type) ((type *) ((char *) (base) + (off)))
-
-/* The text of a scalar value, or NULL after reporting what is wrong. */
-static const char *scalar_text(struct cparse *p, const struct ynode *key, const struct ynode *val) {
-        if (!val || yscalar_is_null(val)) {
-                cerr(p, val ? val : key, "'%s' needs a value", key->value);
-                return NULL;
-        }
-        if (val->type != YNODE_SCALAR) {
-                cerr(p, val, "'%s' must be a single value, not %s", key->value, ynode_kind(val));
-                return NULL;
-        }
-        if (strlen(val->value) != val->len) {
-                cerr(p, val, "'%s' contains a NUL character", key->value);
-                return NULL;
-        }
-        return val->value;
-}
-
-static void set_string(struct cparse *p, char **dst, const char *s) {
-        char *copy = strdup(s);
-
-        if (!copy) {
-                p->oom = true;
-                return;
-        }
-        free(*dst);
-        *dst = copy;
-}
-
-static void parse_str(struct cparse *p, const struct field *f, const struct ynode *key,
-                      const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-
-        if (s)
-                set_string(p, AT(base, f->off, char *), s);
-}
-
-static bool is_abspath(const char *s) {
-        return s[0] == '/' && strlen(s) < 4096;
-}
-
-static void parse_abspath(struct cparse *p, const struct field *f, const struct ynode *key,
-                          const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-
-        if (!s)
-                return;
-        if (!is_abspath(s))
-                return cerr(p, val, "'%s' must be an absolute path, not '%s'", key->value, s);
-        set_string(p, AT(base, f->off, char *), s);
-}
-
-/* A list of absolute paths (a single path is accepted as a list of one),
- * replacing the default list. */
-static void parse_abspaths(struct cparse *p, const struct field *f, const struct ynode *key,
-                           const struct ynode *val, void *base) {
-        char ***dst = AT(base, f->off, char **);
-        const struct ynode *const *items = &val;
-        size_t n = 1;
-        char **v;
-
-        if (val && val->type == YNODE_SEQUENCE) {
-                items = (const struct ynode *const *) val->items;
-                n = val->n;
-        } else if (!val || yscalar_is_null(val))
-                n = 0;
-        v = calloc(n + 1, sizeof(char *));
-        if (!v) {
-                p->oom = true;
-                return;
-        }
-        for (size_t i = 0, j = 0; i < n; i++) {
-                const char *s = scalar_text(p, key, items[i]);
-
-                if (!s)
-                        continue;
-                if (!is_abspath(s)) {
-                        cerr(p, items[i], "'%s' must list absolute paths, not '%s'", key->value, s);
-                        continue;
-                }
-                if (!(v[j++] = strdup(s)))
-                        p->oom = true;
-        }
-        strv_free(*dst);
-        *dst = v;
-}
-
-static void parse_duration_f(struct cparse *p, const struct field *f, const struct ynode *key,
-                             const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-        char lo[32], hi[32];
-        uint64_t usec;
-
-        if (!s)
-                return;
-        if (f->min == 0 && (streq(s, "off") || streq(s, "0") || streq(s, "false"))) {
-                *AT(base, f->off, uint64_t) = 0;
-                return;
-        }
-        if (parse_duration(s, &usec) < 0)
-                return cerr(p, val, "'%s': invalid duration '%s' (use e.g. 30s, 15m, 6h, 1d)",
-                            key->value, s);
-        if (usec < f->min || (f->max && usec > f->max))
-                return cerr(p, val, "'%s': %s is out of range (%s to %s)", key->value, s,
-                            format_duration(f->min, lo, sizeof(lo)),
-                            format_duration(f->max, hi, sizeof(hi)));
-        *AT(base, f->off, uint64_t) = usec;
-}
-
-static void parse_size_f(struct cparse *p, const struct field *f, const struct ynode *key,
-                         const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-        uint64_t bytes;
-
-        if (!s)
-                return;
-        if (parse_size(s, &bytes) < 0)
-                return cerr(p, val, "'%s': invalid size '%s' (use e.g. 1048576, 512KiB, 1MiB)",
-                            key->value, s);
-        if (bytes < f->min || (f->max && bytes > f->max))
-                return cerr(p, val, "'%s': %s is out of range (%llu to %llu bytes)", key->value, s,
-                            (unsigned long long) f->min, (unsigned long long) f->max);
-        *AT(base, f->off, uint64_t) = bytes;
-}
-
-static void parse_bool_f(struct cparse *p, const struct field *f, const struct ynode *key,
-                         const struct ynode *val, void *base) {
-        bool b;
-
-        if (!val || yscalar_bool(val, &b) < 0)
-                return cerr(p, val ? val : key, "'%s' must be true or false", key->value);
-        *AT(base, f->off, bool) = b;
-}
-
-static void parse_uint_f(struct cparse *p, const struct field *f, const struct ynode *key,
-                         const struct ynode *val, void *base) {
-        _cleanup_json_ json_t *j = val && val->type == YNODE_SCALAR ? yscalar_to_json(val) : NULL;
-
-        if (!json_is_integer(j) || json_integer_value(j) < (json_int_t) f->min ||
-            json_integer_value(j) > (json_int_t) f->max)
-                return cerr(p, val ? val : key, "'%s' must be an integer from %llu to %llu",
-                            key->value, (unsigned long long) f->min, (unsigned long long) f->max);
-        *AT(base, f->off, unsigned) = (unsigned) json_integer_value(j);
-}
-
-static void parse_https(struct cparse *p, const struct field *f, const struct ynode *key,
-                        const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-
-        if (!s)
-                return;
-        if (strncasecmp(s, "https://", 8) != 0 || !s[8] || strpbrk(s, " \t\r\n"))
-                return cerr(p, val, "'%s' must be an https:// URL, not '%s'", key->value, s);
-        set_string(p, AT(base, f->off, char *), s);
-}
-
-static void parse_enum(struct cparse *p, const struct field *f, const struct ynode *key,
-                       const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-        char valid[256] = "";
-
-        if (!s)
-                return;
-        for (int i = 0; f->names[i]; i++) {
-                if (streq(s, f->names[i])) {
-                        *AT(base, f->off, int) = i;
-                        return;
-                }
-                snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
-                         i ? ", " : "", f->names[i]);
-        }
-        cerr(p, val, "'%s': unknown value '%s' (valid: %s)", key->value, s, valid);
-}
-
-/* User names as useradd accepts them: [a-z_][a-z0-9_-]*, at most 32. */
-static void parse_user(struct cparse *p, const struct field *f, const struct ynode *key,
-                       const struct ynode *val, void *base) {
-        const char *s = scalar_text(p, key, val);
-
-        if (!s)
-                return;
-        if (strlen(s) > 32 || !strchr("abcdefghijklmnopqrstuvwxyz_", s[0]) ||
-            s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-")])
-                return cerr(p, val, "'%s': '%s' is not a valid user name", key->value, s);
-        set_string(p, AT(base, f->off, char *), s);
-}
-
-/* A JSON object (params): stored at off, its node at has_off - 1. */
-static void parse_params(struct cparse *p, const struct field *f, const struct ynode *key,
-                         const struct ynode *val, void *base) {
-        json_t *j;
-
-        if (!val || yscalar_is_null(val))
-                return;
-        if (val->type != YNODE_MAPPING)
-                return cerr(p, val, "'%s' must be a mapping of names to values", key->value);
-        j = ynode_to_json(val);
-        if (!j) {
-                p->oom = true;
-                return;
-        }
-        json_decref(*AT(base, f->off, json_t *));
-        *AT(base, f->off, json_t *) = j;
-        *AT(base, f->has_off - 1, const struct ynode *) = val;
-}
-
-static void parse_map(struct cparse *p, const struct ynode *node, const struct ynode *at,
-                      const struct field *fields, const char *where, void *base);
-
-static void parse_section(struct cparse *p, const struct field *f, const struct ynode *key,
-                          const struct ynode *val, void *base) {
-        parse_map(p, val, key, f->sub, f->where, (char *) base + f->off);
-}
-
-/* Parses a mapping node with a key table into base. A null node (a key
- * with nothing below it) leaves the defaults. Unknown keys are reported
- * with the valid ones; a key's has_off flag is set once it is seen. */
-static void parse_map(struct cparse *p, const struct ynode *node, const struct ynode *at,
-                      const struct field *fields, const char *where, void *base) {
-        if (!node || yscalar_is_null(node))
-                return;
-        if (node->type != YNODE_MAPPING)
-                return cerr(p, node, "%s must be a mapping, not %s", where, ynode_kind(node));
-        for (size_t i = 0; i < node->n; i++) {
-                const struct ynode *key = node->keys[i];
-                const struct field *f = fields;
-
-                while (f->key && !(key->len == strlen(f->key) && streq(key->value, f->key)))
-                        f++;
-                if (!f->key) {
-                        char valid[512] = "";
-
-                        for (f = fields; f->key; f++)
-                                snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid),
-                                         "%s%s", f == fields ? "" : ", ", f->key);
-                        cerr(p, key, "unknown key '%.100s' in %s (valid keys: %s)", key->value,
-                             where, valid);
-                        continue;
-                }
-                f->parse(p, f, key, node->items[i], base);
-                if (f->has_off && f->parse != parse_params)
-                        *AT(base, f->has_off - 1, bool) = true;
-        }
-        (void) at;
-}
 
 #define USEC_MIN (60 * USEC_PER_SEC)
 #define USEC_HOUR (3600 * USEC_PER_SEC)
@@ -309,98 +25,97 @@ static const char *const sync_modes[] = { "batch", "always", NULL };
 static void parse_waiver(struct cparse *p, const struct field *f, const struct ynode *key,
                          const struct ynode *val, void *base);
 
-#define HAS(type, member) (offsetof(type, member) + 1)
 
 static const struct field probe_fields[] = {
-        { "timeout", parse_duration_f, offsetof(struct config_probe, timeout_usec),
+        { "timeout", cf_parse_duration_f, offsetof(struct config_probe, timeout_usec),
           HAS(struct config_probe, has_timeout), USEC_PER_SEC, USEC_DAY },
-        { "max_output", parse_size_f, offsetof(struct config_probe, max_output),
+        { "max_output", cf_parse_size_f, offsetof(struct config_probe, max_output),
           HAS(struct config_probe, has_max_output), 1024, 64 * MIB },
-        { "user", parse_user, offsetof(struct config_probe, user) },
-        { "params", parse_params, offsetof(struct config_probe, params),
+        { "user", cf_parse_user, offsetof(struct config_probe, user) },
+        { "params", cf_parse_params, offsetof(struct config_probe, params),
           HAS(struct config_probe, params_node) },
         {},
 };
 
 static const struct field control_fields[] = {
-        { "enabled", parse_bool_f, offsetof(struct config_control, enabled),
+        { "enabled", cf_parse_bool_f, offsetof(struct config_control, enabled),
           HAS(struct config_control, has_enabled) },
-        { "interval", parse_duration_f, offsetof(struct config_control, interval_usec),
+        { "interval", cf_parse_duration_f, offsetof(struct config_control, interval_usec),
           HAS(struct config_control, has_interval), USEC_PER_SEC, 366 * USEC_DAY },
-        { "params", parse_params, offsetof(struct config_control, params),
+        { "params", cf_parse_params, offsetof(struct config_control, params),
           HAS(struct config_control, params_node) },
         { "waiver", parse_waiver, offsetof(struct config_control, waiver) },
         {},
 };
 
 static const struct field host_fields[] = {
-        { "id", parse_str, offsetof(struct config, host_id) },
-        { "hostname", parse_str, offsetof(struct config, hostname) },
+        { "id", cf_parse_str, offsetof(struct config, host_id) },
+        { "hostname", cf_parse_str, offsetof(struct config, hostname) },
         {},
 };
 
 static const struct field webhook_fields[] = {
-        { "url", parse_https, offsetof(struct config_webhook, url) },
-        { "format", parse_enum, offsetof(struct config_webhook, format), .names = webhook_formats },
-        { "token_file", parse_abspath, offsetof(struct config_webhook, token_file) },
-        { "ca_file", parse_abspath, offsetof(struct config_webhook, ca_file) },
-        { "timeout", parse_duration_f, offsetof(struct config_webhook, timeout_usec), 0,
+        { "url", cf_parse_https, offsetof(struct config_webhook, url) },
+        { "format", cf_parse_enum, offsetof(struct config_webhook, format), .names = webhook_formats },
+        { "token_file", cf_parse_abspath, offsetof(struct config_webhook, token_file) },
+        { "ca_file", cf_parse_abspath, offsetof(struct config_webhook, ca_file) },
+        { "timeout", cf_parse_duration_f, offsetof(struct config_webhook, timeout_usec), 0,
           USEC_PER_SEC, 10 * USEC_MIN },
         {},
 };
 
 static const struct field command_fields[] = {
-        { "path", parse_abspath, offsetof(struct config_command, path) },
-        { "timeout", parse_duration_f, offsetof(struct config_command, timeout_usec), 0,
+        { "path", cf_parse_abspath, offsetof(struct config_command, path) },
+        { "timeout", cf_parse_duration_f, offsetof(struct config_command, timeout_usec), 0,
           USEC_PER_SEC, 10 * USEC_MIN },
         {},
 };
 
 static const struct field alerts_fields[] = {
-        { "journald", parse_bool_f, offsetof(struct config_alerts, journald) },
-        { "damping", parse_uint_f, offsetof(struct config_alerts, damping), 0, 1, 1000 },
-        { "renotify", parse_duration_f, offsetof(struct config_alerts, renotify_usec), 0, 0,
+        { "journald", cf_parse_bool_f, offsetof(struct config_alerts, journald) },
+        { "damping", cf_parse_uint_f, offsetof(struct config_alerts, damping), 0, 1, 1000 },
+        { "renotify", cf_parse_duration_f, offsetof(struct config_alerts, renotify_usec), 0, 0,
           366 * USEC_DAY },
-        { "webhook", parse_section, offsetof(struct config_alerts, webhook), .sub = webhook_fields,
+        { "webhook", cf_parse_section, offsetof(struct config_alerts, webhook), .sub = webhook_fields,
           .where = "alerts.webhook" },
-        { "command", parse_section, offsetof(struct config_alerts, command), .sub = command_fields,
+        { "command", cf_parse_section, offsetof(struct config_alerts, command), .sub = command_fields,
           .where = "alerts.command" },
         {},
 };
 
 static const struct field output_fields[] = {
-        { "name", parse_str, offsetof(struct config_output, name) },
-        { "url", parse_https, offsetof(struct config_output, url) },
-        { "format", parse_enum, offsetof(struct config_output, format), .names = output_formats },
-        { "token_file", parse_abspath, offsetof(struct config_output, token_file) },
-        { "ca_file", parse_abspath, offsetof(struct config_output, ca_file) },
-        { "pinned_pubkey", parse_str, offsetof(struct config_output, pinned_pubkey) },
-        { "client_cert", parse_abspath, offsetof(struct config_output, client_cert) },
-        { "client_key", parse_abspath, offsetof(struct config_output, client_key) },
-        { "gzip", parse_bool_f, offsetof(struct config_output, gzip) },
-        { "batch_max_records", parse_uint_f, offsetof(struct config_output, batch_max_records), 0,
+        { "name", cf_parse_str, offsetof(struct config_output, name) },
+        { "url", cf_parse_https, offsetof(struct config_output, url) },
+        { "format", cf_parse_enum, offsetof(struct config_output, format), .names = output_formats },
+        { "token_file", cf_parse_abspath, offsetof(struct config_output, token_file) },
+        { "ca_file", cf_parse_abspath, offsetof(struct config_output, ca_file) },
+        { "pinned_pubkey", cf_parse_str, offsetof(struct config_output, pinned_pubkey) },
+        { "client_cert", cf_parse_abspath, offsetof(struct config_output, client_cert) },
+        { "client_key", cf_parse_abspath, offsetof(struct config_output, client_key) },
+        { "gzip", cf_parse_bool_f, offsetof(struct config_output, gzip) },
+        { "batch_max_records", cf_parse_uint_f, offsetof(struct config_output, batch_max_records), 0,
           1, 100000 },
-        { "batch_max_bytes", parse_size_f, offsetof(struct config_output, batch_max_bytes), 0,
+        { "batch_max_bytes", cf_parse_size_f, offsetof(struct config_output, batch_max_bytes), 0,
           1024, 256 * MIB },
-        { "timeout", parse_duration_f, offsetof(struct config_output, timeout_usec), 0,
+        { "timeout", cf_parse_duration_f, offsetof(struct config_output, timeout_usec), 0,
           USEC_PER_SEC, 10 * USEC_MIN },
-        { "proxy", parse_str, offsetof(struct config_output, proxy) },
+        { "proxy", cf_parse_str, offsetof(struct config_output, proxy) },
         {},
 };
 
 static const struct field evidence_fields[] = {
-        { "heartbeat", parse_duration_f, offsetof(struct config_evidence, heartbeat_usec), 0,
+        { "heartbeat", cf_parse_duration_f, offsetof(struct config_evidence, heartbeat_usec), 0,
           USEC_MIN, 7 * USEC_DAY },
-        { "spool_max_bytes", parse_size_f, offsetof(struct config_evidence, spool_max_bytes), 0,
+        { "spool_max_bytes", cf_parse_size_f, offsetof(struct config_evidence, spool_max_bytes), 0,
           MIB, 1024 * GIB },
-        { "retention", parse_duration_f, offsetof(struct config_evidence, retention_usec), 0,
+        { "retention", cf_parse_duration_f, offsetof(struct config_evidence, retention_usec), 0,
           USEC_DAY, 3660 * USEC_DAY },
-        { "sync", parse_enum, offsetof(struct config_evidence, sync), .names = sync_modes },
+        { "sync", cf_parse_enum, offsetof(struct config_evidence, sync), .names = sync_modes },
         {},
 };
 
 static const struct field metrics_fields[] = {
-        { "textfile", parse_abspath, offsetof(struct config, metrics_textfile) },
+        { "textfile", cf_parse_abspath, offsetof(struct config, metrics_textfile) },
         {},
 };
 
@@ -414,30 +129,30 @@ static void parse_controls_dirs(struct cparse *p, const struct field *f,
                                 const struct ynode *key, const struct ynode *val, void *base);
 
 static const struct field top_fields[] = {
-        { "probe_dirs", parse_abspaths, offsetof(struct config, probe_dirs) },
+        { "probe_dirs", cf_parse_abspaths, offsetof(struct config, probe_dirs) },
         { "controls_dirs", parse_controls_dirs, offsetof(struct config, controls_dirs),
           HAS(struct config, controls_dirs_set) },
-        { "state_dir", parse_abspath, offsetof(struct config, state_dir) },
-        { "host", parse_section, 0, .sub = host_fields, .where = "host" },
-        { "probe_timeout", parse_duration_f, offsetof(struct config, probe_timeout_usec), 0,
+        { "state_dir", cf_parse_abspath, offsetof(struct config, state_dir) },
+        { "host", cf_parse_section, 0, .sub = host_fields, .where = "host" },
+        { "probe_timeout", cf_parse_duration_f, offsetof(struct config, probe_timeout_usec), 0,
           USEC_PER_SEC, USEC_DAY },
-        { "probe_max_output", parse_size_f, offsetof(struct config, probe_max_output), 0, 1024,
+        { "probe_max_output", cf_parse_size_f, offsetof(struct config, probe_max_output), 0, 1024,
           64 * MIB },
-        { "script_user", parse_user, offsetof(struct config, script_user) },
+        { "script_user", cf_parse_user, offsetof(struct config, script_user) },
         { "probes", parse_probes },
         { "controls", parse_controls },
-        { "alerts", parse_section, offsetof(struct config, alerts), .sub = alerts_fields,
+        { "alerts", cf_parse_section, offsetof(struct config, alerts), .sub = alerts_fields,
           .where = "alerts" },
         { "outputs", parse_outputs },
-        { "evidence", parse_section, offsetof(struct config, evidence), .sub = evidence_fields,
+        { "evidence", cf_parse_section, offsetof(struct config, evidence), .sub = evidence_fields,
           .where = "evidence" },
-        { "metrics", parse_section, 0, .sub = metrics_fields, .where = "metrics" },
+        { "metrics", cf_parse_section, 0, .sub = metrics_fields, .where = "metrics" },
         {},
 };
 
 static void parse_controls_dirs(struct cparse *p, const struct field *f,
                                 const struct ynode *key, const struct ynode *val, void *base) {
-        parse_abspaths(p, f, key, val, base);
+        cf_parse_abspaths(p, f, key, val, base);
         ((struct config *) base)->controls_dirs_node = val;
 }
 
@@ -454,8 +169,8 @@ static bool valid_probe_name(const char *s, size_t len) {
 }
 
 static const struct field waiver_fields[] = {
-        { "reason", parse_str, offsetof(struct config_waiver, reason) },
-        { "expires", parse_str, offsetof(struct config_waiver, expires) },
+        { "reason", cf_parse_str, offsetof(struct config_waiver, reason) },
+        { "expires", cf_parse_str, offsetof(struct config_waiver, expires) },
         {},
 };
 
@@ -473,15 +188,15 @@ static void parse_waiver(struct cparse *p, const struct field *f, const struct y
                 return;
         }
         p->failed = false;
-        parse_map(p, val, key, waiver_fields, "waiver", w);
+        cf_parse_map(p, val, key, waiver_fields, "waiver", w);
         if (!p->failed && (!val || val->type != YNODE_MAPPING))
-                cerr(p, at, "waiver must be a mapping with 'reason' and 'expires'");
+                cf_error(p, at, "waiver must be a mapping with 'reason' and 'expires'");
         if (!p->failed && !w->reason)
-                cerr(p, at, "waiver needs a 'reason'");
+                cf_error(p, at, "waiver needs a 'reason'");
         if (!p->failed && !w->expires)
-                cerr(p, at, "waiver needs an 'expires' date (YYYY-MM-DD or RFC 3339)");
+                cf_error(p, at, "waiver needs an 'expires' date (YYYY-MM-DD or RFC 3339)");
         if (!p->failed && parse_expiry(w->expires, &w->expires_usec) < 0)
-                cerr(p, ynode_get(val, "expires", NULL),
+                cf_error(p, ynode_get(val, "expires", NULL),
                      "waiver: invalid expiry '%s' (use YYYY-MM-DD or RFC 3339)", w->expires);
         if (p->failed) {
                 free(w->reason);
@@ -501,7 +216,7 @@ static void parse_probes(struct cparse *p, const struct field *f, const struct y
         if (!val || yscalar_is_null(val))
                 return;
         if (val->type != YNODE_MAPPING)
-                return cerr(p, val, "probes must be a mapping of probe names to settings");
+                return cf_error(p, val, "probes must be a mapping of probe names to settings");
         c->probes = calloc(val->n, sizeof(*c->probes));
         if (!c->probes && val->n) {
                 p->oom = true;
@@ -512,7 +227,7 @@ static void parse_probes(struct cparse *p, const struct field *f, const struct y
                 struct config_probe *e = &c->probes[c->n_probes];
 
                 if (!valid_probe_name(k->value, k->len)) {
-                        cerr(p, k, "invalid probe name '%.100s'", k->value);
+                        cf_error(p, k, "invalid probe name '%.100s'", k->value);
                         continue;
                 }
                 if (!(e->name = strdup(k->value))) {
@@ -521,7 +236,7 @@ static void parse_probes(struct cparse *p, const struct field *f, const struct y
                 }
                 e->key_node = k;
                 c->n_probes++;
-                parse_map(p, val->items[i], k, probe_fields, e->name, e);
+                cf_parse_map(p, val->items[i], k, probe_fields, e->name, e);
         }
 }
 
@@ -533,7 +248,7 @@ static void parse_controls(struct cparse *p, const struct field *f, const struct
         if (!val || yscalar_is_null(val))
                 return;
         if (val->type != YNODE_MAPPING)
-                return cerr(p, val, "controls must be a mapping of control ids to settings");
+                return cf_error(p, val, "controls must be a mapping of control ids to settings");
         c->controls = calloc(val->n, sizeof(*c->controls));
         if (!c->controls && val->n) {
                 p->oom = true;
@@ -544,7 +259,7 @@ static void parse_controls(struct cparse *p, const struct field *f, const struct
                 struct config_control *e = &c->controls[c->n_controls];
 
                 if (!valid_control_id(k->value, k->len)) {
-                        cerr(p, k, "invalid control id '%.100s' (lowercase letters, digits, '-')",
+                        cf_error(p, k, "invalid control id '%.100s' (lowercase letters, digits, '-')",
                              k->value);
                         continue;
                 }
@@ -555,7 +270,7 @@ static void parse_controls(struct cparse *p, const struct field *f, const struct
                 e->key_node = k;
                 e->enabled = true;
                 c->n_controls++;
-                parse_map(p, val->items[i], k, control_fields, e->id, e);
+                cf_parse_map(p, val->items[i], k, control_fields, e->id, e);
         }
 }
 
@@ -588,15 +303,15 @@ int config_parse_waiver(const struct ynode *val, const char *file, struct diag_l
 static void check_output(struct cparse *p, const struct config *c, const struct config_output *o,
                          const struct ynode *node) {
         if (!ynode_get(node, "name", NULL))
-                cerr(p, node, "output needs a 'name'");
+                cf_error(p, node, "output needs a 'name'");
         if (!ynode_get(node, "url", NULL))
-                cerr(p, node, "output needs a 'url'");
+                cf_error(p, node, "output needs a 'url'");
         for (size_t j = 0; o->name && j + 1 < c->n_outputs; j++)
                 if (streq_ptr(c->outputs[j].name, o->name))
-                        cerr(p, ynode_get(node, "name", NULL), "duplicate output name '%s'",
+                        cf_error(p, ynode_get(node, "name", NULL), "duplicate output name '%s'",
                              o->name);
         if (!o->client_cert != !o->client_key)
-                cerr(p, ynode_get(node, o->client_cert ? "client_cert" : "client_key", NULL),
+                cf_error(p, ynode_get(node, o->client_cert ? "client_cert" : "client_key", NULL),
                      "client_cert and client_key must be given together");
 }
 
@@ -607,7 +322,7 @@ static void parse_outputs(struct cparse *p, const struct field *f, const struct 
         if (!val || yscalar_is_null(val))
                 return;
         if (val->type != YNODE_SEQUENCE)
-                return cerr(p, val, "outputs must be a list of outputs");
+                return cf_error(p, val, "outputs must be a list of outputs");
         c->outputs = calloc(val->n, sizeof(*c->outputs));
         if (!c->outputs && val->n) {
                 p->oom = true;
@@ -619,10 +334,10 @@ static void parse_outputs(struct cparse *p, const struct field *f, const struct 
 
                 output_defaults(o);
                 if (!node || node->type != YNODE_MAPPING) {
-                        cerr(p, node ? node : key, "each output must be a mapping");
+                        cf_error(p, node ? node : key, "each output must be a mapping");
                         continue;
                 }
-                parse_map(p, node, node, output_fields, "output", o);
+                cf_parse_map(p, node, node, output_fields, "output", o);
                 check_output(p, c, o, node);
         }
 }
@@ -722,12 +437,12 @@ static void check_config(struct cparse *p, const struct config *c) {
         v = ynode_get(alerts, "webhook", &k);
         if (k && v && v->type == YNODE_MAPPING && !c->alerts.webhook.url &&
             !ynode_get(v, "url", NULL))
-                cerr(p, v, "alerts.webhook needs a 'url'");
+                cf_error(p, v, "alerts.webhook needs a 'url'");
         k = NULL;
         v = ynode_get(alerts, "command", &k);
         if (k && v && v->type == YNODE_MAPPING && !c->alerts.command.path &&
             !ynode_get(v, "path", NULL))
-                cerr(p, v, "alerts.command needs a 'path'");
+                cf_error(p, v, "alerts.command needs a 'path'");
 }
 
 int config_load_buffer(const char *buf, size_t len, const char *file, struct diag_list *diag,
@@ -746,7 +461,7 @@ int config_load_buffer(const char *buf, size_t len, const char *file, struct dia
         r = yaml_tree_parse(buf, len, p.file, diag, &c->tree);
         if (r < 0)
                 return r;
-        parse_map(&p, c->tree, NULL, top_fields, "the top level", c);
+        cf_parse_map(&p, c->tree, NULL, top_fields, "the top level", c);
         check_config(&p, c);
         if (p.oom)
                 return -ENOMEM;
@@ -839,83 +554,4 @@ int config_check_probes(const struct config *c, probe_lookup_fn lookup, void *us
                         ok = false;
         }
         return ok ? 0 : -EINVAL;
-}
-
-int parse_size(const char *s, uint64_t *bytes) {
-        static const struct {
-                const char *suffix;
-                uint64_t mult;
-        } units[] = { { "", 1 }, { "B", 1 }, { "KiB", KIB }, { "MiB", MIB }, { "GiB", GIB } };
-        unsigned long long n;
-        char *end;
-
-        if (!s || *s < '0' || *s > '9')
-                return -EINVAL;
-        errno = 0;
-        n = strtoull(s, &end, 10);
-        if (errno == ERANGE)
-                return -ERANGE;
-        for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                if (streq(end, units[i].suffix)) {
-                        if (n > UINT64_MAX / units[i].mult)
-                                return -ERANGE;
-                        *bytes = n * units[i].mult;
-                        return 0;
-                }
-        return -EINVAL;
-}
-
-/* Builds a UTC time from its fields, refusing out-of-range ones (31 Feb). */
-static int utc_time(int y, int mo, int d, int h, int mi, int s, time_t *t) {
-        struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                         .tm_hour = h, .tm_min = mi, .tm_sec = s };
-        time_t v;
-
-        if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-            s > 60)
-                return -EINVAL;
-        v = timegm(&tm);
-        if (v == (time_t) -1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
-                return -EINVAL;
-        *t = v;
-        return 0;
-}
-
-int parse_expiry(const char *s, uint64_t *usec) {
-        int y, mo, d, h, mi, sec, n = 0, oh, om;
-        const char *p;
-        time_t t;
-
-        if (!s)
-                return -EINVAL;
-        if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10 && !s[10]) {
-                if (utc_time(y, mo, d, 0, 0, 0, &t) < 0)
-                        return -EINVAL;
-                *usec = ((uint64_t) t + 86400) * USEC_PER_SEC; /* through that whole day */
-                return 0;
-        }
-        if (strlen(s) < 20 || !strchr("Tt", s[10]) ||
-            sscanf(s, "%4d-%2d-%2d%*1[Tt]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-            n != 19 || utc_time(y, mo, d, h, mi, sec, &t) < 0)
-                return -EINVAL;
-        p = s + 19;
-        if (*p == '.') {
-                p++;
-                if (*p < '0' || *p > '9')
-                        return -EINVAL;
-                while (*p >= '0' && *p <= '9')
-                        p++;
-        }
-        if ((*p == 'Z' || *p == 'z') && !p[1]) {
-                *usec = (uint64_t) t * USEC_PER_SEC;
-                return 0;
-        }
-        if ((*p != '+' && *p != '-') || strlen(p) != 6 || sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 ||
-            p[3] != ':' || oh > 23 || om > 59)
-                return -EINVAL;
-        t += (*p == '+' ? -1 : 1) * (oh * 3600 + om * 60);
-        if (t < 0)
-                return -EINVAL;
-        *usec = (uint64_t) t * USEC_PER_SEC;
-        return 0;
 }
