@@ -45,7 +45,8 @@ int control_evaluate(const struct control *c, const json_t *observation,
                      uint64_t now_realtime_usec, json_t **result);
 
 /* The result of a control whose probe run failed: status "error", "error":
- * reason. NULL on OOM. */
+ * reason, no failures. A configured waiver applies as in control_evaluate()
+ * (judged against the current CLOCK_REALTIME). NULL on OOM. */
 json_t *control_result_error(const struct control *c, const char *reason);
 
 #endif
