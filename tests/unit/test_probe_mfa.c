@@ -272,6 +272,32 @@ START_TEST(duo_force_command) {
 }
 END_TEST
 
+START_TEST(usepam_no_unsatisfiable_no_config) {
+        json_t *o = observe(FIXTURE("hosts/mfa-usepam-no"));
+
+        ck_assert(!truth(o, "sshd.use_pam"));
+        ck_assert(truth(o, "services.sshd.second_factor_required"));
+        ck_assert(!truth(o, "ssh.second_factor_enforced"));
+        assert_contains(str(o, "ssh.enforcement_reason"), "UsePAM is no");
+        json_decref(o);
+
+        /* AuthenticationMethods added but Debian's KbdInteractiveAuthentication no kept */
+        o = observe(FIXTURE("hosts/mfa-am-unsatisfiable"));
+        ck_assert(!truth(o, "ssh.auth_paths[0].usable"));
+        ck_assert(!truth(o, "ssh.second_factor_enforced"));
+        assert_contains(str(o, "ssh.enforcement_reason"), "sshd refuses to start");
+        json_decref(o);
+
+        o = observe(FIXTURE("hosts/mfa-no-config"));
+        ck_assert(truth(o, "sshd.installed"));
+        ck_assert_str_eq(str(o, "sshd.binary"), "/usr/sbin/sshd");
+        ck_assert(!truth(o, "sshd.config_exists"));
+        ck_assert(!truth(o, "ssh.second_factor_enforced"));
+        assert_contains(str(o, "ssh.enforcement_reason"), "missing or unreadable");
+        json_decref(o);
+}
+END_TEST
+
 START_TEST(this_machine) {
         json_t *o = observe("/");
 
@@ -314,6 +340,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, u2f_sufficient_is_optional);
         tcase_add_test(tc, sshd_not_installed);
         tcase_add_test(tc, duo_force_command);
+        tcase_add_test(tc, usepam_no_unsatisfiable_no_config);
         tcase_add_test(tc, this_machine);
         tcase_add_test(tc, pam_services_parameter);
         suite_add_tcase(s, tc);
