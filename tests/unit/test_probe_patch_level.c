@@ -218,6 +218,32 @@ START_TEST(packages_parse_any_split) {
 }
 END_TEST
 
+static bool want_b(void *u, const char *name, size_t len) {
+        (void) u;
+        return len == 1 && name[0] == 'b';
+}
+
+/* Skipped stanzas are jumped over 16 bytes at a time: the blank line that
+ * ends them must be found at every alignment, also across two blocks. */
+START_TEST(skipped_stanzas_at_every_alignment) {
+        for (size_t pad = 0; pad < 40; pad++) {
+                char text[1024];
+                int entries = 0, len;
+                struct deb_sink sink = { .want = want_b, .entry = count_entry, .userdata = &entries };
+
+                len = snprintf(text, sizeof text,
+                               "Package: a\nDescription: %.*s\n\nPackage: b\nVersion: 1\n"
+                               "Architecture: all\n\nPackage: a\nVersion: 2\n%.*s\n\n"
+                               "Package: b\nVersion: 2\nArchitecture: all\n",
+                               (int) pad, "0123456789012345678901234567890123456789",
+                               (int) (39 - pad), "0123456789012345678901234567890123456789");
+                ck_assert_int_eq(packages_parse(text, (size_t) len, true, &sink), len);
+                ck_assert_int_eq(entries, 2);
+                ck_assert_uint_eq(sink.entries, 4);
+        }
+}
+END_TEST
+
 START_TEST(truncated_lz4_is_an_error) {
         char path[] = "/tmp/complyd-lz4.XXXXXX", *data;
         size_t len;
@@ -316,6 +342,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, unknown_host);
         tcase_add_test(tc, rpm_recorded_output);
         tcase_add_test(tc, packages_parse_any_split);
+        tcase_add_test(tc, skipped_stanzas_at_every_alignment);
         tcase_add_test(tc, truncated_lz4_is_an_error);
         tcase_add_test(tc, release_clearsigned);
         tcase_add_test(tc, apt_conf_scopes_and_comments);
