@@ -194,7 +194,8 @@ out:
 int observe_rpm(const struct complyd_probe_ctx *ctx, json_t *o) {
         static const char *const qa[] = { "/usr/bin/rpm", "-qa", "--qf",
                 "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n", NULL };
-        const char *dnf = access("/usr/bin/dnf", X_OK) == 0 ? "/usr/bin/dnf" : "/usr/bin/yum";
+        struct stat st;
+        const char *dnf = ctx->stat(ctx, "/usr/bin/dnf", &st, 0) >= 0 ? "/usr/bin/dnf" : "/usr/bin/yum";
         const char *const check[] = { dnf, "-q", "-C", "check-update", NULL };
         const char *const sec[] = { dnf, "-q", "-C", "updateinfo", "list", "--security", NULL };
         _cleanup_free_ char *installed = NULL, *updates = NULL, *security = NULL;
