@@ -437,6 +437,34 @@ START_TEST(test_webhook_refused_connection_retries) {
 }
 END_TEST
 
+START_TEST(test_webhook_free_while_in_flight) {
+        struct env t;
+        struct config_alerts cfg;
+        struct alerts *a = NULL;
+        struct alert al = drift_alert();
+        struct alert_stats st;
+        uint64_t deadline;
+
+        env_setup(&t);
+        write_text(t.faults, "[{\"hang\": 10}]", 0644);
+        collector_start(&t, "server");
+        cfg = webhook_config(&t, WEBHOOK_JSON);
+        ck_assert_int_eq(alerts_new(loop(), &cfg, &a), 0);
+        alerts_fire(a, &al);
+        deadline = now_monotonic_usec() + WAIT_USEC;
+        while (n_records(&t) == 0 && now_monotonic_usec() < deadline)
+                sd_event_run(loop(), 50000);
+        ck_assert_int_eq(n_records(&t), 1); /* the collector holds the request */
+        alerts_get_stats(a, &st);
+        ck_assert_uint_eq(st.delivered + st.failed, 0);
+        ck_assert(alerts_pending(a));
+        alerts_free(a); /* cancels the transfer: no callback, nothing leaked */
+        sd_event_run(loop(), 10000);
+        free(cfg.webhook.ca_file);
+        env_teardown(&t);
+}
+END_TEST
+
 static struct config_alerts command_config(const char *script, uint64_t timeout) {
         return (struct config_alerts) {
                 .journald = false,
@@ -601,6 +629,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, test_webhook_wrong_token_is_refused);
         tcase_add_test(tc, test_webhook_wrong_ca_sends_nothing);
         tcase_add_test(tc, test_webhook_refused_connection_retries);
+        tcase_add_test(tc, test_webhook_free_while_in_flight);
         tcase_add_test(tc, test_command_gets_the_facts);
         tcase_add_test(tc, test_command_failure_is_retried);
         tcase_add_test(tc, test_command_timeout_kills_tree);
