@@ -4,6 +4,7 @@
  * setup. Delivered through http_client on the event loop; alerts.c does the
  * queueing and the retries. */
 #include <ctype.h>
+#include <strings.h>
 
 #include "alert_sink.h"
 #include "http_client.h"
@@ -185,9 +186,12 @@ static int webhook_setup(struct webhook *w, struct alert_sink *s, const struct c
 }
 
 int alert_webhook_new(struct alert_sink *s, const struct config_webhook *cfg) {
-        struct webhook *w = calloc(1, sizeof(*w));
+        struct webhook *w;
         int r;
 
+        if (!cfg->url || strncasecmp(cfg->url, "https://", 8) != 0)
+                return log_error_errno(EINVAL, "alerts.webhook: url must be https://");
+        w = calloc(1, sizeof(*w));
         if (!w)
                 return log_oom();
         r = webhook_setup(w, s, cfg);

@@ -158,6 +158,8 @@ static void queue_drop_oldest(struct alert_sink *s) {
         s->len--;
         alert_msg_unref(m);
         s->owner->stats.dropped++;
+        if (victim == 0)
+                s->attempt = 0; /* the new head has not been tried yet */
 }
 
 static struct alert_msg *queue_pop(struct alert_sink *s) {

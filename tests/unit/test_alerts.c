@@ -386,6 +386,15 @@ START_TEST(test_webhook_bad_token_file) {
 }
 END_TEST
 
+START_TEST(test_webhook_must_be_https) {
+        struct config_alerts cfg = { .webhook = { .url = "http://127.0.0.1:9/hook" } };
+        struct alerts *a = NULL;
+
+        ck_assert_int_eq(alerts_new(loop(), &cfg, &a), -EINVAL);
+        ck_assert_ptr_null(a);
+}
+END_TEST
+
 START_TEST(test_command_must_be_absolute) {
         struct config_alerts cfg = { .command = { .path = "notify.sh" } };
         struct alerts *a = NULL;
@@ -427,6 +436,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, test_command_env);
         tcase_add_test(tc, test_queue_bound);
         tcase_add_test(tc, test_webhook_bad_token_file);
+        tcase_add_test(tc, test_webhook_must_be_https);
         tcase_add_test(tc, test_command_must_be_absolute);
         tcase_add_test(tc, test_http_rejects_plain_http);
         suite_add_tcase(s, tc);
