@@ -66,7 +66,8 @@ echo "== integration tests"
 for t in tests/integration/test_*.py; do
         [ -f "$t" ] || continue
         n=$(basename "$t" .py)
-        COMPLYD="$BUILD/complyd" BUILD="$BUILD" python3 -m unittest -v "tests/integration/$n.py" \
+        PYTHONPATH=tests/integration COMPLYD="$BUILD/complyd" BUILD="$BUILD" \
+                python3 -m unittest -v "tests/integration/$n.py" \
                 >"$log/$n.out" 2>&1; rc=$?
         ran=$(sed -nE 's/^Ran ([0-9]+) tests?.*/\1/p' "$log/$n.out" | tail -n1)
         bad=$(grep -cE '^(FAIL|ERROR):' "$log/$n.out")

@@ -5,6 +5,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import sys
+import time
 import unittest
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -76,3 +78,70 @@ def process_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+class Collector:
+    """The HTTPS test collector (tests/collector/collector.py) on 127.0.0.1,
+    with certificates made by make_certs.sh."""
+
+    def __init__(self, workdir, token=None, faults=None, cert="server", client_ca=False):
+        self.dir = os.path.join(workdir, "collector")
+        self.certs = os.path.join(self.dir, "certs")
+        self.records = os.path.join(self.dir, "records")
+        self.faults = os.path.join(self.dir, "faults.json")
+        os.makedirs(self.records)
+        subprocess.run([os.path.join(TOP, "tests", "collector", "make_certs.sh"), self.certs], check=True,
+                       capture_output=True)
+        with open(self.faults, "w") as f:
+            json.dump(faults or [], f)
+        port_file = os.path.join(self.dir, "port")
+        args = [sys.executable, os.path.join(TOP, "tests", "collector", "collector.py"),
+                "--cert", os.path.join(self.certs, cert + ".crt"), "--key", os.path.join(self.certs, cert + ".key"),
+                "--record-dir", self.records, "--faults", self.faults, "--port-file", port_file]
+        if token:
+            args += ["--token", token]
+        if client_ca:
+            args += ["--client-ca", os.path.join(self.certs, "ca.crt")]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while not (os.path.exists(port_file) and os.path.getsize(port_file)):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("collector did not start")
+            time.sleep(0.05)
+        with open(port_file) as f:
+            self.port = int(f.read())
+        self.url = "https://127.0.0.1:%d" % self.port
+        self.ca = os.path.join(self.certs, "ca.crt")
+
+    def set_faults(self, faults):
+        with open(self.faults + ".tmp", "w") as f:
+            json.dump(faults, f)
+        os.rename(self.faults + ".tmp", self.faults)
+
+    def requests(self):
+        """Every request recorded so far, in order."""
+        out = []
+        for name in sorted(os.listdir(self.records)):
+            if name.endswith(".json"):
+                with open(os.path.join(self.records, name)) as f:
+                    out.append(json.load(f))
+        return out
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wait_for(predicate, timeout=30, interval=0.05, what="condition"):
+    """Polls predicate until it returns something true; returns it, or fails."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
