@@ -78,11 +78,11 @@ class ProbeRunnerTest(TempHost):
         self.assertEqual(p.stdout, "")
 
     def test_output_cap_is_configurable(self):
-        self.add_probe("ok_probe")
-        self.write_config("probes:\n  ok_probe:\n    max_output: 10\n")
-        p = self.complyd("probe", "ok_probe")
+        self.add_probe("bigout")
+        self.write_config("probes:\n  bigout:\n    max_output: 2KiB\n")
+        p = self.complyd("probe", "bigout")
         self.assertEqual(p.returncode, 1)
-        self.assertIn("output too large (more than 10 bytes)", p.stderr)
+        self.assertIn("output too large (more than 2048 bytes)", p.stderr)
 
     def test_crash_garbage_and_exit_status_are_errors_with_reasons(self):
         for name in ("crasher", "garbage", "array_out", "failing", "ok_probe"):
