@@ -424,34 +424,95 @@ static void short_json(const json_t *v, char *buf, size_t size) {
                 buf[n] = '\0';
 }
 
-/* "subject: path: expected OP EXPECTED, got ACTUAL" for the first failure. */
-static void failure_text(const json_t *f, char *buf, size_t size) {
-        const char *subject = json_string_value(json_object_get(f, "subject"));
-        const char *path = json_string_value(json_object_get(f, "path"));
-        char exp[96], act[96];
-
-        short_json(json_object_get(f, "expected"), exp, sizeof(exp));
-        short_json(json_object_get(f, "actual"), act, sizeof(act));
-        snprintf(buf, size, "%s%s%s: expected %s %s, got %s", subject ? subject : "",
-                 subject ? ": " : "", path && *path ? path : "(observation)",
-                 json_string_value(json_object_get(f, "op")), exp, act);
+/* How a failed operator reads in a sentence: "expected at most 0". */
+static const char *op_phrase(const char *op) {
+        static const struct {
+                const char *op, *phrase;
+        } phrases[] = {
+                { "equals", "expected" }, { "not_equals", "expected anything but" },
+                { "lt", "expected less than" }, { "le", "expected at most" },
+                { "gt", "expected more than" }, { "ge", "expected at least" },
+                { "in", "expected one of" }, { "not_in", "expected none of" },
+                { "matches", "expected to match" }, { "contains", "expected to contain" },
+                { "exists", "expected exists:" }, { "empty", "expected empty:" },
+                { "any", "expected an element matching" }, { "count", "expected a count of" },
+        };
+        for (size_t i = 0; op && i < ELEMENTSOF(phrases); i++)
+                if (streq(op, phrases[i].op))
+                        return phrases[i].phrase;
+        return op && startswith(op, "not ") ? "expected not" : "expected";
 }
 
-/* The one-line summary: status, then why. */
+/* One failure as a sentence: "PATH is ACTUAL, expected at most EXPECTED"
+ * (or "PATH is missing"). */
+static void failure_text(const json_t *f, char *buf, size_t size) {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *op = json_string_value(json_object_get(f, "op"));
+        const json_t *actual = json_object_get(f, "actual");
+        char exp[160], act[160];
+
+        if (!path || !*path)
+                path = "the observation";
+        short_json(json_object_get(f, "expected"), exp, sizeof(exp));
+        short_json(actual, act, sizeof(act));
+        if (op && streq(op, "exists") && json_is_true(json_object_get(f, "expected")))
+                snprintf(buf, size, "%s is missing", path);
+        else if (op && startswith(op, "not "))
+                snprintf(buf, size, "%s is %s, expected not %s %s", path, act, op + 4, exp);
+        else
+                snprintf(buf, size, "%s is %s, %s %s", path, act, op_phrase(op), exp);
+}
+
+/* The distinct labels (subjects) of the failures, in order: "A; B; C". A
+ * control labels its quantifiers so that these name what is wrong ("tcp
+ * port 8080 open on 0.0.0.0 (nginx)"). Returns how many there are. */
+static size_t subjects_text(const json_t *failures, char *buf, size_t size, size_t max_listed) {
+        size_t n = 0, i, off = 0;
+        const char *listed[8];
+        json_t *f;
+
+        buf[0] = '\0';
+        json_array_foreach(failures, i, f) {
+                const char *s = json_string_value(json_object_get(f, "subject"));
+                bool seen = false;
+
+                if (!s)
+                        continue;
+                for (size_t j = 0; j < n && j < ELEMENTSOF(listed); j++)
+                        seen |= streq(listed[j], s);
+                if (seen)
+                        continue;
+                if (n < ELEMENTSOF(listed))
+                        listed[n] = s;
+                if (n < max_listed && off < size)
+                        off += (size_t) snprintf(buf + off, size - off, "%s%s", n ? "; " : "", s);
+                n++;
+        }
+        return n;
+}
+
+/* The one-line summary a human reads: what is wrong, not the status again.
+ * Labelled failures are named by their subjects; otherwise the first
+ * failing condition is spelled out. */
 static int set_summary(json_t *res, const char *status, const json_t *failures, size_t total,
                        const char *why) {
-        char first[512] = "", line[768];
+        char first[512] = "", subjects[640], line[900];
+        size_t n_subjects = total ? subjects_text(failures, subjects, sizeof(subjects), 3) : 0;
 
         if (total > 0)
                 failure_text(json_array_get(failures, 0), first, sizeof(first));
         if (why)
-                snprintf(line, sizeof(line), "%s: %s", status, why);
+                snprintf(line, sizeof(line), "%s", why);
+        else if (n_subjects > 3)
+                snprintf(line, sizeof(line), "%s (and %zu more)", subjects, n_subjects - 3);
+        else if (n_subjects > 0)
+                snprintf(line, sizeof(line), "%s", subjects);
         else if (total > 1)
-                snprintf(line, sizeof(line), "%s: %s (and %zu more)", status, first, total - 1);
+                snprintf(line, sizeof(line), "%s (and %zu more)", first, total - 1);
         else if (total == 1)
-                snprintf(line, sizeof(line), "%s: %s", status, first);
+                snprintf(line, sizeof(line), "%s", first);
         else
-                snprintf(line, sizeof(line), "%s", status);
+                snprintf(line, sizeof(line), "%s", streq(status, "pass") ? "every condition holds" : status);
         return json_object_set_new(res, "summary", json_string(line));
 }
 
@@ -476,8 +537,8 @@ static int apply_waiver(const struct control *c, json_t *res, uint64_t now) {
                 snprintf(line, sizeof(line), "%s (waiver expired %s)", summary, w->expires);
                 return json_object_set_new(res, "summary", json_string(line)) < 0 ? -ENOMEM : 0;
         }
-        snprintf(line, sizeof(line), "waived until %s (%s); would be %s", w->expires, w->reason,
-                 summary);
+        snprintf(line, sizeof(line), "waived until %s (%s); would be %s: %s", w->expires, w->reason,
+                 status, summary);
         if (json_object_set_new(res, "waived_status", json_string(status)) < 0 ||
             json_object_set_new(res, "status", json_string("waived")) < 0 ||
             json_object_set_new(res, "summary", json_string(line)) < 0)
@@ -506,7 +567,7 @@ int control_evaluate(const struct control *c, const json_t *observation,
                 if (json_array_size(na) > 0) {
                         char t[512];
                         failure_text(json_array_get(na, 0), t, sizeof(t));
-                        snprintf(why, sizeof(why), "applies_when not met (%s)", t);
+                        snprintf(why, sizeof(why), "does not apply: %s", t);
                         have_why = true;
                 }
         } else if (!rule_test(c->expect, observation)) {

@@ -152,7 +152,7 @@ START_TEST(test_wildcard_array) {
                     "[{\"path\":\"listeners[1].port\",\"op\":\"in\",\"expected\":[22,443],\"actual\":8080},"
                     " {\"path\":\"listeners[3].port\",\"op\":\"in\",\"expected\":[22,443],\"actual\":25}]");
         ck_assert_str_eq(json_string_value(json_object_get(res, "summary")),
-                         "fail: listeners[1].port: expected in [22,443], got 8080 (and 1 more)");
+                         "listeners[1].port is 8080, expected one of [22,443] (and 1 more)");
 }
 END_TEST
 
@@ -204,7 +204,7 @@ START_TEST(test_quantifier_all_label) {
                     " {\"path\":\"listeners[2].port\",\"op\":\"in\",\"expected\":[22],\"actual\":53,"
                     "\"subject\":\"udp 0.0.0.0:53 (?)\"}]");
         ck_assert_str_eq(json_string_value(json_object_get(res, "summary")),
-                         "fail: tcp 0.0.0.0:8080 (nginx): listeners[1].port: expected in [22], got 8080 (and 1 more)");
+                         "tcp 0.0.0.0:8080 (nginx); udp 0.0.0.0:53 (?)");
 }
 END_TEST
 
@@ -394,7 +394,7 @@ START_TEST(test_applies_when) {
         ck_assert_str_eq(json_string_value(json_object_get(na, "status")), "not_applicable");
         assert_json(json_object_get(na, "failures"), "[]");
         ck_assert_str_eq(json_string_value(json_object_get(na, "summary")),
-                         "not_applicable: applies_when not met (sshd.installed: expected equals true, got false)");
+                         "does not apply: sshd.installed is false, expected true");
         ck_assert_str_eq(json_string_value(json_object_get(fail, "status")), "fail");
 }
 END_TEST
@@ -415,7 +415,7 @@ START_TEST(test_waiver_active) {
         assert_json(json_object_get(res, "failures"),
                     "[{\"path\":\"a\",\"op\":\"equals\",\"expected\":1,\"actual\":2}]");
         ck_assert_str_eq(json_string_value(json_object_get(res, "summary")),
-                         "waived until 2025-06-15 (CHG-7: vendor fix pending); would be fail: a: expected equals 1, got 2");
+                         "waived until 2025-06-15 (CHG-7: vendor fix pending); would be fail: a is 2, expected 1");
 }
 END_TEST
 
@@ -428,7 +428,7 @@ START_TEST(test_waiver_expired) {
         ck_assert_ptr_null(json_object_get(res, "waived_status"));
         ck_assert(json_is_true(json_object_get(json_object_get(res, "waiver"), "expired")));
         ck_assert_str_eq(json_string_value(json_object_get(res, "summary")),
-                         "fail: a: expected equals 1, got 2 (waiver expired 2025-06-15T15:00:00Z)");
+                         "a is 2, expected 1 (waiver expired 2025-06-15T15:00:00Z)");
         /* the host's waiver replaces the control's */
         cfg_res = eval_cfg(yaml, "controls:\n  t:\n    waiver: {reason: extended, expires: 2025-07-01}\n",
                            "{\"a\": 2}");
@@ -451,13 +451,13 @@ START_TEST(test_result_fields_and_error) {
         assert_json(res, "{\"id\":\"ssh-root-login\",\"title\":\"Root cannot log in over SSH\","
                          "\"probe\":\"test\",\"severity\":\"high\","
                          "\"criteria\":[\"soc2:CC6.1\",\"cis-debian12:5.1.20\"],"
-                         "\"status\":\"pass\",\"failures\":[],\"summary\":\"pass\"}");
+                         "\"status\":\"pass\",\"failures\":[],\"summary\":\"every condition holds\"}");
         err = control_result_error(set->controls[0], "probe timed out after 30s");
         assert_json(err, "{\"id\":\"ssh-root-login\",\"title\":\"Root cannot log in over SSH\","
                          "\"probe\":\"test\",\"severity\":\"high\","
                          "\"criteria\":[\"soc2:CC6.1\",\"cis-debian12:5.1.20\"],"
                          "\"status\":\"error\",\"failures\":[],\"error\":\"probe timed out after 30s\","
-                         "\"summary\":\"error: probe timed out after 30s\"}");
+                         "\"summary\":\"probe timed out after 30s\"}");
 }
 END_TEST
 
@@ -474,7 +474,7 @@ START_TEST(test_failures_capped) {
         ck_assert_uint_eq(json_array_size(json_object_get(res, "failures")), RULES_MAX_FAILURES);
         ck_assert(json_is_true(json_object_get(res, "failures_truncated")));
         ck_assert_str_eq(json_string_value(json_object_get(res, "summary")),
-                         "fail: v[0]: expected equals 0, got 1 (and 249 more)");
+                         "v[0] is 1, expected 0 (and 249 more)");
 }
 END_TEST
 
