@@ -33,8 +33,8 @@ class FixtureControls(unittest.TestCase):
         self.assertEqual(r["root-fs-encrypted"]["status"], "pass")
         self.assertEqual(r["data-fs-encrypted"]["status"], "fail")
         subjects = {f.get("subject") for f in r["data-fs-encrypted"]["failures"]}
-        self.assertIn("/srv/data on /dev/vdb1 (xfs)", subjects)
-        self.assertNotIn("/boot on /dev/vda1 (ext4)", subjects)  # excluded by default
+        self.assertIn("/srv/data on /dev/vdb1 (xfs) is not encrypted", subjects)
+        self.assertNotIn("/boot on /dev/vda1 (ext4) is not encrypted", subjects)  # excluded by default
         self.assertEqual(r["swap-encrypted"]["status"], "fail")
         self.assertIn("swap /srv/data/swapfile (file)",
                       {f.get("subject") for f in r["swap-encrypted"]["failures"]})
