@@ -36,7 +36,7 @@ class FixtureControls(unittest.TestCase):
         self.assertIn("/srv/data on /dev/vdb1 (xfs) is not encrypted", subjects)
         self.assertNotIn("/boot on /dev/vda1 (ext4) is not encrypted", subjects)  # excluded by default
         self.assertEqual(r["swap-encrypted"]["status"], "fail")
-        self.assertIn("swap /srv/data/swapfile (file)",
+        self.assertIn("swap /srv/data/swapfile (file) is not encrypted",
                       {f.get("subject") for f in r["swap-encrypted"]["failures"]})
 
     def test_plain_swap_fails_random_key_swap_passes(self):
