@@ -67,7 +67,7 @@ DEPS_BUILD  := gcc make pkg-config libsystemd-dev libcurl4-openssl-dev libjansso
                libyaml-dev libssl-dev zlib1g-dev liblzma-dev liblz4-dev
 DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg systemd
 
-.PHONY: all deps run check install clean fuzz test-unit test-asan test-integration \
+.PHONY: all deps run check install clean fuzz readme test-unit test-asan test-integration \
         test-fuzz-replay tests
 .DELETE_ON_ERROR:
 
@@ -185,6 +185,13 @@ install: all
 	cp -p $(wildcard examples/probes/*/*) $(DESTDIR)$(DOCDIR)/examples/probes/
 	install -d $(DESTDIR)$(PREFIX)/include/complyd
 	install -m 0644 include/complyd/probe.h $(DESTDIR)$(PREFIX)/include/complyd/probe.h
+
+# The README's control table is generated from the control files.
+readme: $(BIN)
+	@$(BIN) controls --format markdown > $(BUILD)/controls.md
+	@awk '/<!-- controls-table:begin/ { print; while ((getline l < "$(BUILD)/controls.md") > 0) print l; skip = 1; next } \
+	      /<!-- controls-table:end/ { skip = 0 } !skip' README.md > $(BUILD)/README.md
+	@mv $(BUILD)/README.md README.md
 
 clean:
 	rm -rf build

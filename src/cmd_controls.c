@@ -17,7 +17,7 @@ static const char validate_help[] =
         "Exit status: 0 when valid, 1 when there are problems, 2 on a usage error.\n";
 
 static const char controls_help[] =
-        "Usage: complyd controls [--config FILE] [--format table|json]\n"
+        "Usage: complyd controls [--config FILE] [--format table|json|markdown]\n"
         "List the controls (built-in, local and overridden): id, severity, probe,\n"
         "interval, criteria and title.\n";
 
@@ -77,8 +77,8 @@ int cmd_controls(int argc, char **argv) {
                 }
         if (optind < argc)
                 return usage_error("controls", "unexpected argument '%s'", argv[optind]);
-        if (!streq(format, "table") && !streq(format, "json"))
-                return usage_error("controls", "unknown format '%s' (table or json)", format);
+        if (!streq(format, "table") && !streq(format, "json") && !streq(format, "markdown"))
+                return usage_error("controls", "unknown format '%s' (table, json or markdown)", format);
 
         r = app_load(config, &diag, &app);
         if (r < 0) {
@@ -88,6 +88,9 @@ int cmd_controls(int argc, char **argv) {
                 _cleanup_json_ json_t *j = output_controls_json(app.controls);
                 r = j && json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? EXIT_OK : EXIT_USAGE;
                 putchar('\n');
+        } else if (streq(format, "markdown")) {
+                output_controls_markdown(stdout, app.controls);
+                r = EXIT_OK;
         } else {
                 output_controls_table(stdout, app.controls, output_use_color(stdout));
                 r = EXIT_OK;

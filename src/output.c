@@ -64,13 +64,13 @@ void output_results_table(FILE *f, const json_t *results, bool color) {
                 json_array_size(results), counts[0], counts[1], counts[2], counts[3], counts[4]);
 }
 
-static void criteria_string(const json_t *criteria, char *buf, size_t size) {
+static void criteria_string(const json_t *criteria, const char *sep, char *buf, size_t size) {
         size_t i, off = 0;
         json_t *c;
 
         buf[0] = '\0';
         json_array_foreach(criteria, i, c) {
-                int n = snprintf(buf + off, size - off, "%s%s", i ? "," : "", json_string_value(c) ?: "");
+                int n = snprintf(buf + off, size - off, "%s%s", i ? sep : "", json_string_value(c) ?: "");
                 if (n < 0 || (size_t) n >= size - off)
                         break;
                 off += (size_t) n;
@@ -78,27 +78,27 @@ static void criteria_string(const json_t *criteria, char *buf, size_t size) {
 }
 
 void output_controls_table(FILE *f, const struct control_set *set, bool color) {
-        size_t width = strlen("CONTROL"), pwidth = strlen("PROBE");
+        size_t width = strlen("CONTROL"), pwidth = strlen("PROBE"), twidth = strlen("TITLE");
 
         for (size_t i = 0; i < set->n; i++) {
-                if (strlen(set->controls[i]->id) > width)
-                        width = strlen(set->controls[i]->id);
-                if (strlen(set->controls[i]->probe) > pwidth)
-                        pwidth = strlen(set->controls[i]->probe);
+                const struct control *c = set->controls[i];
+                width = strlen(c->id) > width ? strlen(c->id) : width;
+                pwidth = strlen(c->probe) > pwidth ? strlen(c->probe) : pwidth;
+                twidth = strlen(c->title) > twidth ? strlen(c->title) : twidth;
         }
-        fprintf(f, "%s%-*s  %-8s  %-*s  %-8s  %-40s  %s%s\n", color ? ANSI_BOLD : "", (int) width,
-                "CONTROL", "SEVERITY", (int) pwidth, "PROBE", "INTERVAL", "CRITERIA", "TITLE",
-                color ? ANSI_RESET : "");
+        fprintf(f, "%s%-*s  %-8s  %-*s  %-8s  %-*s  %s%s\n", color ? ANSI_BOLD : "", (int) width,
+                "CONTROL", "SEVERITY", (int) pwidth, "PROBE", "INTERVAL", (int) twidth, "TITLE",
+                "CRITERIA", color ? ANSI_RESET : "");
         for (size_t i = 0; i < set->n; i++) {
                 const struct control *c = set->controls[i];
                 char interval[32], criteria[1024];
 
                 format_duration(c->interval_usec, interval, sizeof(interval));
-                criteria_string(c->criteria, criteria, sizeof(criteria));
-                fprintf(f, "%s%-*s  %-8s  %-*s  %-8s  %-40s  %s%s\n",
+                criteria_string(c->criteria, ",", criteria, sizeof(criteria));
+                fprintf(f, "%s%-*s  %-8s  %-*s  %-8s  %-*s  %s%s\n",
                         !c->enabled && color ? ANSI_GREY : "", (int) width, c->id,
                         severity_to_string(c->severity), (int) pwidth, c->probe,
-                        c->enabled ? interval : "disabled", criteria, c->title,
+                        c->enabled ? interval : "disabled", (int) twidth, c->title, criteria,
                         !c->enabled && color ? ANSI_RESET : "");
         }
 }
@@ -123,4 +123,31 @@ json_t *output_controls_json(const struct control_set *set) {
                 }
         }
         return arr;
+}
+
+/* A Markdown table cell: pipes escaped, newlines folded. */
+static void md_cell(FILE *f, const char *s) {
+        for (; s && *s; s++)
+                if (*s == '|')
+                        fputs("\\|", f);
+                else if (*s == '\n')
+                        fputc(' ', f);
+                else
+                        fputc(*s, f);
+}
+
+void output_controls_markdown(FILE *f, const struct control_set *set) {
+        fputs("| id | what it checks | severity | probe | interval | criteria |\n"
+              "|---|---|---|---|---|---|\n", f);
+        for (size_t i = 0; i < set->n; i++) {
+                const struct control *c = set->controls[i];
+                char interval[32], criteria[1024];
+
+                format_duration(c->interval_usec, interval, sizeof(interval));
+                criteria_string(c->criteria, ", ", criteria, sizeof(criteria));
+                fprintf(f, "| `%s` | ", c->id);
+                md_cell(f, c->title);
+                fprintf(f, " | %s | `%s` | %s | %s |\n", severity_to_string(c->severity), c->probe,
+                        interval, criteria);
+        }
 }

@@ -21,6 +21,9 @@ void output_results_table(FILE *f, const json_t *results, bool color);
 /* One line per control: id, severity, probe, interval, criteria, title. */
 void output_controls_table(FILE *f, const struct control_set *set, bool color);
 
+/* The controls as a Markdown table (the README's control table). */
+void output_controls_markdown(FILE *f, const struct control_set *set);
+
 /* The controls as JSON (for machines). NULL on OOM. */
 json_t *output_controls_json(const struct control_set *set);
 

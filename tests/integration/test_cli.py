@@ -2,9 +2,10 @@
 with their positions, check output in both formats."""
 import json
 import os
+import re
 import unittest
 
-from helpers import TempHost, run
+from helpers import TOP, TempHost, run
 
 THREE_MISTAKES = """\
 - id: first-control
@@ -109,6 +110,14 @@ class ValidateAndCheckTest(TempHost):
         self.assertTrue(lines[0].startswith("STATUS"), p.stdout)
         self.assertRegex(lines[-1], r"^\d+ controls: \d+ pass, \d+ fail, \d+ error, \d+ not applicable, \d+ waived$")
         self.assertNotIn("\033[", p.stdout, "no colour when not on a terminal")
+
+    def test_readme_control_table_is_generated_from_the_control_files(self):
+        with open(os.path.join(TOP, "README.md")) as f:
+            readme = f.read()
+        m = re.search(r"<!-- controls-table:begin[^>]*-->\n(.*?)<!-- controls-table:end -->", readme, re.S)
+        self.assertIsNotNone(m, "README has the table markers")
+        self.assertEqual(m.group(1), run("controls", "--format", "markdown").stdout,
+                         "README's control table is stale: run `make readme`")
 
     def test_controls_lists_the_default_set(self):
         p = run("controls", "--format", "json")
