@@ -376,6 +376,7 @@ static bool ctx_expired(const struct complyd_probe_ctx *c) {
         return c->deadline_usec && now_monotonic_usec() >= c->deadline_usec;
 }
 
+__attribute__((format(printf, 3, 4)))
 static void ctx_log(const struct complyd_probe_ctx *c, int priority, const char *fmt, ...) {
         va_list ap;
 
