@@ -48,6 +48,28 @@ for t in "$ASAN"/tests/test_*; do
         count_check "asan/$n" "$log/asan-$n.out" $rc
 done
 
+echo "== valgrind (core paths: config, rules, controls, state, probe context, check)"
+if command -v valgrind >/dev/null; then
+        vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+        for n in test_yaml_tree test_config test_rules test_controls test_state test_probe_ctx; do
+                [ -x "$BUILD/tests/$n" ] || continue
+                if CK_FORK=no $vg "$BUILD/tests/$n" >"$log/vg-$n.out" 2>&1; then
+                        passed=$((passed + 1)); echo "   $n: clean"
+                else
+                        failed=$((failed + 1)); failures+=("valgrind/$n"); grep -v '^--' "$log/vg-$n.out" | tail -n 30
+                fi
+        done
+        # the whole check command (the parent; probe children are separate execs)
+        if NO_COLOR=1 $vg "$BUILD/complyd" check --root tests/fixtures/hosts/mfa-totp-enforced \
+                >"$log/vg-check.out" 2>&1 || [ $? -eq 1 ]; then
+                passed=$((passed + 1)); echo "   complyd check: clean"
+        else
+                failed=$((failed + 1)); failures+=("valgrind/complyd-check"); tail -n 30 "$log/vg-check.out"
+        fi
+else
+        echo "   valgrind is not installed: skipped"
+fi
+
 echo "== fuzz corpora (ASan+UBSan)"
 for t in "$ASAN"/fuzz/fuzz_*; do
         [ -x "$t" ] || continue
