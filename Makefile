@@ -24,7 +24,8 @@ FUZZ_SECONDS ?= 60
 
 PKGS        := libsystemd libcurl jansson yaml-0.1 libcrypto zlib liblzma liblz4
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is dlopen()ed on first use (src/curl_dl.c): headers only
+PKG_LIBS    := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 
 WARNINGS    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \

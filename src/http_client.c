@@ -3,7 +3,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 
-#include <curl/curl.h>
+#include "curl_dl.h"
 
 #include "http_client.h"
 #include "util.h"
@@ -262,8 +262,9 @@ int http_client_new(sd_event *e, struct http_client **ret) {
         int r;
 
         if (!global_done) {
-                if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                        return -EIO;
+                r = curl_dl_load(NULL);
+                if (r < 0)
+                        return r;
                 global_done = true;
         }
         c = calloc(1, sizeof(*c));

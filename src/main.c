@@ -2,8 +2,6 @@
 /* complyd: continuous control monitoring for Linux servers. */
 #include <stdarg.h>
 
-#include <curl/curl.h>
-
 #include "commands.h"
 #include "log.h"
 #include "runner.h"
@@ -59,9 +57,9 @@ int usage_error(const char *command, const char *fmt, ...) {
 
 int main(int argc, char **argv) {
         log_setup(LOG_STYLE_PLAIN);
-        /* process-wide state, set once before anything else runs */
+        /* process-wide state, set once before anything else runs (libcurl
+         * is loaded and initialised on first use: src/curl_dl.c) */
         json_object_seed(0);
-        curl_global_init(CURL_GLOBAL_DEFAULT);
 
         if (argc >= 2 && streq(argv[1], "__probe-child"))
                 return runner_child_main(argc, argv);
