@@ -54,8 +54,10 @@ struct sshd_setting {
         int kw;            /* index into the keyword table (canonical entry) */
         char *value;       /* arguments joined by one space, unquoted */
         char **args;       /* the arguments, NULL-terminated */
+        char *raw;         /* the rest of the line as written (trailing blanks cut) */
         char *file;
         unsigned line;
+        bool match_all;    /* global because it is inside `Match all` */
 };
 
 struct sshd_match {
@@ -96,12 +98,34 @@ enum {
         SSHD_KW_SPECIAL = 1 << 5,    /* Include, Match */
 };
 
+/* How `sshd -T` prints a keyword's value (struct sshd_keyword.print). */
+enum sshd_print {
+        SSHD_P_JOIN = 0,     /* the arguments joined by one space */
+        SSHD_P_FIRST,        /* the first argument */
+        SSHD_P_REST,         /* the rest of the line as written (ForceCommand) */
+        SSHD_P_INT,          /* a decimal integer */
+        SSHD_P_TIME,         /* a time ("1m30s") in seconds */
+        SSHD_P_TIME_NONE,    /* "none" or a time in seconds */
+        SSHD_P_MULTI,        /* one word of a fixed set, printed canonically */
+        SSHD_P_ALGS,         /* algorithm list with +, -, ^ and wildcards */
+        SSHD_P_MAXSTARTUPS,  /* "begin[:rate:full]" as "begin:rate:full" */
+        SSHD_P_NETBLOCK,     /* "v4[:v6]" as "v4:v6" */
+        SSHD_P_INT_NONE,     /* "none" or a decimal integer */
+        SSHD_P_MASK,         /* an octal mask printed as 0%o */
+        SSHD_P_REKEY,        /* "size [time]" as bytes and seconds */
+        SSHD_P_LISTEN,       /* ListenAddress combined with Port and AddressFamily */
+        SSHD_P_ARGS,         /* the first line's arguments, one line each */
+        SSHD_P_HIDDEN,       /* parsed but never printed by `sshd -T` */
+};
+
 struct sshd_keyword {
         const char *name;       /* canonical spelling, e.g. "UsePAM" */
         unsigned flags;
         const char *alias_of;   /* canonical name this is an old spelling of, or NULL */
         const char *def;        /* compiled-in default as `sshd -T` prints it;
-                                 * for lists, entries separated by '\n'; NULL = none */
+                                 * for lists, entries separated by '\n'; NULL = none
+                                 * (and `sshd -T` prints nothing when unset) */
+        enum sshd_print print;  /* how the effective value is printed */
 };
 
 /* The table and lookup: index of keyword (case-insensitive), aliases
@@ -140,15 +164,28 @@ bool sshd_config_flag(const struct sshd_config *cfg, const struct sshd_match *m,
 const char *sshd_config_value(const struct sshd_config *cfg, const struct sshd_match *m,
                               const char *name);
 
-/* The global effective configuration like `sshd -T` prints it: an object of
- * lowercase keyword -> string, or -> array of strings for list keywords.
- * Defaults filled in; Match blocks not applied. NULL only on ENOMEM. */
+/* The global effective configuration exactly as `sshd -T` (OpenSSH 9.2p1,
+ * Debian 12, without -C) prints it: an object of lowercase keyword -> the
+ * printed value (string), or -> array of strings for keywords sshd prints
+ * on several lines (port, listenaddress, hostkey, acceptenv, allowusers,
+ * subsystem, setenv, ...). Values normalised as sshd does (times in
+ * seconds, canonical enum words, algorithm lists with +/-/^ and wildcards
+ * assembled); compiled-in defaults filled in; `Match all` applied, other
+ * Match blocks not. Keywords sshd -T does not print when unset are absent.
+ * NULL only on ENOMEM. */
 json_t *sshd_config_effective(const struct sshd_config *cfg);
 
 /* Match blocks as JSON: [{criteria, all, file, line, overrides: {Keyword: value}}]. */
 json_t *sshd_config_matches_json(const struct sshd_config *cfg);
 /* Errors as JSON: [{file, line, message}]. */
 json_t *sshd_config_errors_json(const struct sshd_config *cfg);
+
+/* The algorithm list `spec` (a Ciphers, MACs, KexAlgorithms, ... value,
+ * possibly starting with +, - or ^ and holding wildcards) assembled with
+ * the keyword's default and the algorithms OpenSSH 9.2 supports, like
+ * kex_assemble_names(): malloc'ed comma-separated list, NULL on ENOMEM or
+ * when `keyword` is not an algorithm list. */
+char *sshd_algorithms_assemble(const char *keyword, const char *spec);
 
 /* Splits AuthenticationMethods lists: the value "publickey,keyboard-interactive
  * password" gives [["publickey","keyboard-interactive"],["password"]]; "any"
