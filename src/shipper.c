@@ -149,8 +149,10 @@ void shipper_classify(enum output_format f, const struct http_response *resp, st
         reply_message(j, body, len, out->message, sizeof(out->message));
         if (s >= 200 && s <= 299) {
                 out->verdict = SHIP_ACK;
-                if (f == OUTPUT_OTLP)
+                if (f == OUTPUT_OTLP && json_is_object(json_object_get(j, "partialSuccess"))) {
+                        out->partial_success = true;
                         out->rejected_records = otlp_rejected(j);
+                }
         } else if (s == 413)
                 out->verdict = SHIP_SPLIT;
         else if (s >= 400 && s <= 499 && !http_status_retryable(s)) {
@@ -471,7 +473,7 @@ static void output_step(struct output *o) {
 static void on_ack(struct output *o, const struct ship_reply *rep) {
         int r;
 
-        if (rep->rejected_records > 0 || (o->format == OUTPUT_OTLP && rep->message[0]))
+        if (rep->partial_success && (rep->rejected_records > 0 || rep->message[0]))
                 log_warning("output %s: partial success for batch %s: %" PRIu64 " record(s) rejected: %s",
                             o->name, o->batch.id, rep->rejected_records, rep->message);
         r = spool_cursor_ack(o->sh->spool, o->cursor, o->batch.last);
@@ -507,10 +509,14 @@ static void on_retry(struct output *o, const struct ship_reply *rep, long status
         if (rep->verdict == SHIP_TLS && !o->tls_alerted) {
                 raise_alert(o, "TLS verification failed, nothing sent to %s: %s", o->url, rep->message);
                 o->tls_alerted = true;
-        } else if (o->attempt == 0)
-                log_warning("output %s: %s%ld %s; retrying batch %s in %s", o->name, status ? "HTTP " : "",
-                            status, rep->message, o->batch.id,
+        } else if (o->attempt == 0) {
+                char what[32] = "";
+                if (status > 0)
+                        snprintf(what, sizeof(what), "HTTP %ld: ", status);
+                log_warning("output %s: %s%s; retrying batch %s in %s", o->name, what, rep->message,
+                            o->batch.id,
                             format_duration(delay - delay % USEC_PER_MSEC ?: USEC_PER_MSEC, d, sizeof(d)));
+        }
         o->attempt++;
         output_schedule(o, delay, true);
 }

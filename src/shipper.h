@@ -109,6 +109,7 @@ struct ship_reply {
         enum ship_verdict verdict;
         uint64_t retry_after_usec;      /* clamped Retry-After, 0 none */
         bool credentials_rejected;      /* 401/403 */
+        bool partial_success;           /* OTLP: a 2xx with partialSuccess */
         uint64_t rejected_records;      /* OTLP partialSuccess.rejectedLogRecords */
         char message[256];              /* what to log: server's message or curl's error */
 };
