@@ -92,7 +92,8 @@ int spool_list_segments(int dirfd, uint64_t **ret, size_t *n) {
                 }
                 v[cnt++] = seq;
         }
-        qsort(v, cnt, sizeof(*v), cmp_u64);
+        if (cnt > 1)
+                qsort(v, cnt, sizeof(*v), cmp_u64);
         *ret = TAKE_PTR(v);
         *n = cnt;
         return 0;
