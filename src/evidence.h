@@ -55,6 +55,8 @@ int evidence_key_load_or_create(const char *state_dir, struct evidence_key **ret
 /* Loads a public key (PEM SubjectPublicKeyInfo; a private key PEM is also
  * accepted, and only its public half kept). -EINVAL when not Ed25519. */
 int evidence_key_load_public(const char *path, struct evidence_key **ret);
+/* The same from PEM text in memory. */
+int evidence_key_parse_public(const char *pem, size_t len, struct evidence_key **ret);
 /* key_id: hex SHA-256 of the raw 32-byte public key (64 digits). */
 const char *evidence_key_id(const struct evidence_key *k);
 /* Signs the 32 raw bytes of a record's hash: sig_b64 gets the base64 of the

@@ -126,6 +126,12 @@ static int key_from_pem(const char *pem, size_t len, bool private, struct eviden
         return key_new_take(p, false, ret);
 }
 
+int evidence_key_parse_public(const char *pem, size_t len, struct evidence_key **ret) {
+        if (len > KEY_FILE_MAX)
+                return -EFBIG;
+        return key_from_pem(pem, len, false, ret);
+}
+
 int evidence_key_load_public(const char *path, struct evidence_key **ret) {
         char *pem = NULL;
         size_t len;

@@ -16,6 +16,7 @@ static const struct {
         { "validate", cmd_validate },
         { "controls", cmd_controls },
         { "run", cmd_run },
+        { "verify", cmd_verify },
 };
 
 static void usage(FILE *f) {
@@ -33,6 +34,7 @@ static void usage(FILE *f) {
               "                         list the controls: id, severity, probe, interval, criteria\n"
               "  run [--root DIR]       the daemon: evaluate on schedule, alert on drift (systemd\n"
               "                         Type=notify; SIGHUP reloads, SIGTERM stops)\n"
+              "  verify [--pubkey FILE]... PATH  check an evidence stream (spool or NDJSON)\n"
               "\n"
               "Options for every command:\n"
               "  -c, --config FILE      configuration (default " SYSCONFDIR "/complyd/complyd.yaml;\n"
