@@ -451,6 +451,8 @@ struct read_ctx {
         spool_record_fn fn;
         void *userdata;
         uint64_t resume_off;        /* where the next read continues in this segment */
+        uint64_t refused_seq, refused_end; /* the record fn stopped at, and its end */
+        int error;                  /* a negative value fn returned */
 };
 
 /* Hands one intact frame to the caller's fn with its text NUL-terminated
@@ -471,6 +473,10 @@ static int read_on_frame(void *ud, const struct seg_frame *f) {
         f->payload[f->len] = '\n';
         if (r != 0) {
                 c->resume_off = f->off;
+                c->refused_seq = f->seq;
+                c->refused_end = f->off + seg_frame_size(f->len);
+                if (r < 0)
+                        c->error = r;
                 return 1;
         }
         c->given++;
@@ -557,6 +563,8 @@ static int read_segment(struct spool *s, size_t k, uint64_t off, struct read_ctx
         if (r == 0)
                 c->resume_off = s->rd.size;
         hint_store(s, c->after + 1, g->first_seq, c->resume_off);
+        if (c->refused_seq) /* fn may have taken it before saying stop */
+                hint_store(s, c->refused_seq + 1, g->first_seq, c->refused_end);
         return r > 0;
 }
 
@@ -576,6 +584,8 @@ int spool_read(struct spool *s, uint64_t after, size_t max, spool_record_fn fn, 
                 if (r > 0)
                         break;
         }
+        if (c.error < 0)
+                return c.error;
         return c.given > INT32_MAX ? INT32_MAX : (int) c.given;
 }
 
@@ -607,6 +617,8 @@ int spool_read_dir(const char *spool_dir, spool_record_fn fn, void *userdata) {
         seg_reader_done(&rd);
         if (r < 0)
                 return r;
+        if (c.error < 0)
+                return c.error;
         return c.given > INT32_MAX ? INT32_MAX : (int) c.given;
 }
 

@@ -125,16 +125,19 @@ struct spool_record {
 
 /* Calls fn for every durable record with seq > after, in order, until fn
  * returns non-zero or max records were given (0 = no limit). Returns the
- * number of records given, or -errno. Corrupt frames are skipped. Streams
- * the segment files through a bounded buffer; a reader continuing where
- * its last call stopped starts there (no rescan of the segment). */
+ * number of records given, or -errno. fn returning > 0 stops the read and
+ * that record is not counted (a caller that did take it knows); < 0 stops
+ * it and is returned. Corrupt frames are skipped. Streams the segment
+ * files through a bounded buffer (one frame at most); a reader continuing
+ * after the last record it saw starts where the previous call stopped. */
 typedef int (*spool_record_fn)(const struct spool_record *rec, void *userdata);
 int spool_read(struct spool *s, uint64_t after, size_t max, spool_record_fn fn, void *userdata);
 
 /* Reads every record of a spool directory (the one holding the *.seg files)
  * without opening it for writing or changing anything, for `complyd
  * verify` and `complyd report` on an archive; corrupt frames and torn tails
- * are skipped. Returns the number of records given, or -errno. */
+ * are skipped, unsynced records included. fn as for spool_read(). Returns
+ * the number of records given, or -errno. */
 int spool_read_dir(const char *spool_dir, spool_record_fn fn, void *userdata);
 
 /* --- cursors, one per output ------------------------------------------------ */

@@ -197,6 +197,16 @@ static int stop_after_bytes(const struct spool_record *rec, void *ud) {
         return 0;
 }
 
+/* Takes the record, then says stop every 7th (as the shipper does when a
+ * batch is full). */
+static int take_then_stop(const struct spool_record *rec, void *ud) {
+        struct collected *c = ud;
+        collect(rec, ud);
+        return c->n % 7 == 0;
+}
+
+static int fail_enomem(const struct spool_record *rec, void *ud) { return -ENOMEM; }
+
 START_TEST(test_round_trip_rotation) {
         struct spool_options o = { .sync = SPOOL_SYNC_BATCH, .segment_max_bytes = 4096 };
         struct spool_recovery rep;
@@ -263,6 +273,16 @@ START_TEST(test_round_trip_rotation) {
                 ck_assert_int_eq(spool_read(s, (uint64_t) k, 1, collect, rest), 1);
                 ck_assert_uint_eq(rest->seqs[0], (uint64_t) k + 1);
                 ck_assert_int_eq(spool_read(s, 600, 0, collect, paged), 0);
+        }
+        {
+                _cleanup_free_ struct collected *t = calloc(1, sizeof(*t));
+                t->text_ok = true;
+                while (t->n < 600) {
+                        ck_assert_int_ge(spool_read(s, t->n ? t->seqs[t->n - 1] : 0, 0, take_then_stop, t), 0);
+                }
+                assert_contiguous(t, 1, 600);
+                ck_assert_int_eq(spool_read(s, 0, 0, fail_enomem, NULL), -ENOMEM);
+                ck_assert_int_eq(spool_read_dir(spath(""), fail_enomem, NULL), -ENOMEM);
         }
         append_range(s, 601, 605);
         ck_assert_int_eq(spool_sync(s), 0);
