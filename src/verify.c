@@ -540,7 +540,8 @@ static void report_drops(struct verifier *v, int host) {
         struct host_state *h = &v->hosts[host];
         size_t i, j;
 
-        qsort(h->drops, h->n_drops, sizeof(*h->drops), drop_first_cmp);
+        if (h->n_drops > 1)
+                qsort(h->drops, h->n_drops, sizeof(*h->drops), drop_first_cmp);
         for (i = 0; i < h->n_drops; i++) {
                 bool seen = false;
 
@@ -635,7 +636,8 @@ static void check_chain(struct verifier *v, size_t i, size_t end) {
 int verifier_finish(struct verifier *v, struct verify_summary *ret) {
         size_t i, start;
 
-        qsort(v->entries, v->n_entries, sizeof(*v->entries), entry_cmp);
+        if (v->n_entries > 1)
+                qsort(v->entries, v->n_entries, sizeof(*v->entries), entry_cmp);
         for (start = 0; start < v->n_entries; start = i) {
                 for (i = start; i < v->n_entries && v->entries[i].host == v->entries[start].host; i++)
                         ;

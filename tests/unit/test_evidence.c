@@ -167,7 +167,9 @@ START_TEST(test_canonical_limits) {
         ck_assert_int_eq(evidence_serialize(deep, true, &text, NULL), -ELOOP);
         ck_assert_ptr_null(text);
         json_decref(deep);
-        ck_assert_int_eq(evidence_canonical(json_integer(1), &text, NULL), -EINVAL);
+        deep = json_integer(1);
+        ck_assert_int_eq(evidence_canonical(deep, &text, NULL), -EINVAL);
+        json_decref(deep);
 }
 END_TEST
 
