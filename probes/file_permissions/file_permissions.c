@@ -87,6 +87,26 @@ static int load_ids(const struct complyd_probe_ctx *ctx, const char *path, json_
         return 0;
 }
 
+/* present: {ssh, sudoers, cron, complyd_state_dir}: whether any file of
+ * those kinds exists (what the controls' applies_when test). */
+static json_t *present(const json_t *arr) {
+        bool ssh = false, sudoers = false, cron = false, state = false;
+        json_t *f;
+        size_t i;
+
+        json_array_foreach(arr, i, f) {
+                const char *kind = json_string_value(json_object_get(f, "kind"));
+                if (!json_is_true(json_object_get(f, "exists")))
+                        continue;
+                ssh |= streq(kind, "ssh_host_private_key") || streq(kind, "sshd_config");
+                sudoers |= streq(kind, "sudoers");
+                cron |= streq(kind, "crontab") || streq(kind, "cron_dir");
+                state |= streq(kind, "complyd_state_dir");
+        }
+        return json_pack("{s:b, s:b, s:b, s:b}", "ssh", ssh, "sudoers", sudoers, "cron", cron,
+                         "complyd_state_dir", state);
+}
+
 /* Appends one file's facts. 0 or -ENOMEM. */
 static int add(json_t *arr, json_t *o) {
         return !o || json_array_append_new(arr, o) < 0 ? -ENOMEM : 0;
@@ -115,7 +135,8 @@ static int fperm_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
                 r = add(arr, file_facts(ctx, key, "complyd_key", users, groups));
         if (r < 0)
                 return r;
-        *out = json_pack("{s:s, s:O}", "schema", "complyd.file_permissions.v1", "files", arr);
+        *out = json_pack("{s:s, s:o, s:O}", "schema", "complyd.file_permissions.v1", "present",
+                         present(arr), "files", arr);
         return *out ? 0 : -ENOMEM;
 }
 
