@@ -80,7 +80,9 @@ int spool_list_segments(int dirfd, uint64_t **ret, size_t *n) {
         }
         while ((de = readdir(d))) {
                 uint64_t seq;
-                if (seg_name_parse(de->d_name, &seq) < 0)
+                struct stat st;
+                if (seg_name_parse(de->d_name, &seq) < 0 ||
+                    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
                         continue;
                 if (cnt == SPOOL_MAX_SEGMENTS)
                         return -E2BIG;
@@ -167,7 +169,9 @@ static int recover_segment(struct spool *s, uint64_t first, bool newest, struct 
         int r;
 
         seg_name(first, name);
-        fd = openat(s->dirfd, name, (newest ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+        fd = openat(s->dirfd, name, (newest ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0 && (errno == EISDIR || errno == ELOOP || errno == ENXIO))
+                return 0; /* not a segment file: left alone */
         if (fd < 0 || fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))

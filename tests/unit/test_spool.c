@@ -848,6 +848,9 @@ START_TEST(test_ledger_is_the_floor) {
         spool_close(s);
         ck_assert_int_gt(file_size(seg_path(1000)), 0);
 
+        /* things named like segments that are not files are left alone */
+        ck_assert_int_eq(mkdir(seg_path(5000), 0700), 0);
+        ck_assert_int_eq(symlink("/etc/passwd", seg_path(6000)), 0);
         put_file(spath("ledger.json"), "{garbage", 8);
         s = open_spool(&o, &rep);
         ck_assert(rep.ledger_unreadable);
