@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "log.h"
 #include "metrics.h"
+#include "pipeline.h"
 #include "scheduler.h"
 #include "state.h"
 #include "util.h"
@@ -32,6 +33,7 @@ struct daemon {
         struct state *state;
         struct alerts *alerts;
         struct scheduler *sched;
+        struct pipeline *pipeline;
         char hostname[256];
         struct probe_stat probes[MAX_PROBE_STATS];
         size_t n_probes;
@@ -92,18 +94,22 @@ static void on_result(const struct control *c, json_t *result, const json_t *obs
         const char *status = json_string_value(json_object_get(result, "status")) ?: "error";
         struct control_state *cs = state_get(d->state, c->id);
         const struct config_alerts *ac = &d->app.config->alerts;
-        char previous[STATE_STATUS_MAX];
+        const struct probe_entry *probe = registry_find(d->app.registry, c->probe);
+        char previous[STATE_STATUS_MAX], last[STATE_STATUS_MAX] = "";
+        enum drift_decision dd = DRIFT_NONE;
 
         d->results++;
         record_probe_duration(d, c->probe,
                               (uint64_t) json_integer_value(json_object_get(result, "probe_duration_ms")) * USEC_PER_MSEC);
         if (cs) {
-                enum drift_decision dd = state_observe(cs, status, now_realtime_usec(), ac->damping,
-                                                       ac->renotify_usec, previous);
+                snprintf(last, sizeof(last), "%s", cs->status);
+                dd = state_observe(cs, status, now_realtime_usec(), ac->damping, ac->renotify_usec, previous);
                 if (dd != DRIFT_NONE)
                         announce(d, c, result, dd, previous);
         } else
                 log_oom();
+        pipeline_result(d->pipeline, result, obs, probe && probe->probe ? probe->probe->version : "script",
+                        last, dd == DRIFT_ANNOUNCE || dd == DRIFT_RECOVERY);
         json_decref(result);
 }
 
@@ -156,7 +162,11 @@ static void write_metrics(struct daemon *d) {
                 mp[i] = (struct metrics_probe) { .name = d->probes[i].name, .duration_usec = d->probes[i].duration_usec };
         if (d->alerts)
                 alerts_get_stats(d->alerts, &as);
+        struct pipeline_stats ps;
+        pipeline_get_stats(d->pipeline, &ps);
         struct metrics_snapshot snap = { .controls = mc, .n_controls = n, .probes = mp, .n_probes = d->n_probes,
+                                         .spool_records = ps.spool_records, .spool_bytes = ps.spool_bytes,
+                                         .push_failures = ps.push_failures,
                                          .alerts_fired = as.fired, .alert_failures = as.failed };
         r = metrics_write(path, &snap);
         if (r < 0)
@@ -167,7 +177,10 @@ static void write_metrics(struct daemon *d) {
 /* A job finished: persist the state, refresh metrics and the status line. */
 static void on_job_done(void *userdata) {
         struct daemon *d = userdata;
-        int r = state_save(d->state);
+        int r;
+
+        pipeline_commit(d->pipeline);
+        r = state_save(d->state);
 
         if (r < 0)
                 log_error_errno(r, "Cannot save the state to %s: %m", d->state->path);
@@ -220,7 +233,12 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
                           diag_count(&diag), diag_count(&diag) == 1 ? "" : "s");
                 app_free(&fresh);
         } else {
+                char hash[65] = "";
+
                 stop_services(d);
+                (void) pipeline_config_hash(fresh.config, hash);
+                (void) pipeline_reload(d->pipeline, fresh.config, hash);
+                snprintf(d->state->config_hash, sizeof(d->state->config_hash), "%s", hash);
                 app_free(&d->app);
                 d->app = fresh;
                 if (start_services(d) < 0) {
@@ -283,6 +301,21 @@ static int load_state(struct daemon *d) {
         return 0;
 }
 
+/* The evidence pipeline; a configuration that differs from the last run's
+ * is recorded as config.changed. */
+static int open_pipeline(struct daemon *d) {
+        char hash[65];
+        int r = pipeline_config_hash(d->app.config, hash);
+
+        if (r < 0)
+                return log_error_errno(r, "Cannot hash the configuration: %m");
+        r = pipeline_open(d->event, d->app.config, d->root, hash, d->state->config_hash, &d->pipeline);
+        if (r < 0)
+                return r;
+        snprintf(d->state->config_hash, sizeof(d->state->config_hash), "%s", hash);
+        return 0;
+}
+
 static void set_hostname(struct daemon *d) {
         if (d->app.config->hostname)
                 snprintf(d->hostname, sizeof(d->hostname), "%s", d->app.config->hostname);
@@ -302,7 +335,7 @@ static int daemon_main(struct daemon *d) {
                 return EXIT_USAGE;
         }
         set_hostname(d);
-        if (setup_loop(d) < 0 || load_state(d) < 0 || start_services(d) < 0)
+        if (setup_loop(d) < 0 || load_state(d) < 0 || open_pipeline(d) < 0 || start_services(d) < 0)
                 return EXIT_FAILED;
         log_info("complyd %s started: %zu controls in %zu probe jobs", COMPLYD_VERSION,
                  d->app.controls->n, scheduler_jobs(d->sched));
@@ -311,6 +344,7 @@ static int daemon_main(struct daemon *d) {
 
         r = sd_event_loop(d->event);
         stop_services(d);
+        pipeline_stop(d->pipeline, "stopped by signal");
         if (state_save(d->state) < 0)
                 log_error("Cannot save the state on the way out");
         return r < 0 ? EXIT_FAILED : r;
@@ -341,6 +375,7 @@ int cmd_run(int argc, char **argv) {
 
         log_setup(LOG_STYLE_DAEMON);
         r = daemon_main(&d);
+        pipeline_free(d.pipeline);
         state_free(d.state);
         app_free(&d.app);
         sd_event_unref(d.event);

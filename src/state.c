@@ -86,6 +86,8 @@ static int parse_state(struct state *s, const char *text, size_t len) {
         if (!json_is_object(doc) || json_integer_value(json_object_get(doc, "version")) != 1 ||
             !json_is_object(controls))
                 return -EBADMSG;
+        snprintf(s->config_hash, sizeof(s->config_hash), "%s",
+                 json_string_value(json_object_get(doc, "config_hash")) ?: "");
         json_object_foreach(controls, id, o) {
                 struct control_state *cs;
 
@@ -146,7 +148,8 @@ int state_save(const struct state *s) {
                         "drift_events", (json_int_t) cs->drift_events)) < 0)
                         return -ENOMEM;
         }
-        doc = json_pack("{s:i, s:O}", "version", 1, "controls", controls);
+        doc = json_pack("{s:i, s:s, s:O}", "version", 1, "config_hash", s->config_hash, "controls",
+                        controls);
         text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
         if (!text)
                 return -ENOMEM;

@@ -24,6 +24,7 @@ struct control_state {
 
 struct state {
         char *path;
+        char config_hash[65];             /* of the configuration last run ("" unknown) */
         struct control_state *controls;
         size_t n;
 };
