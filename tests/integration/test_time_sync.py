@@ -66,9 +66,13 @@ class LiveClockOracle(unittest.TestCase):
     @unittest.skipUnless(shutil.which("adjtimex"), "the adjtimex command is not installed")
     def test_clock_equals_adjtimex_command(self):
         out = subprocess.run(["adjtimex", "--print"], capture_output=True, text=True, timeout=30).stdout
-        fields = dict(l.split(":", 1) for l in out.splitlines() if ":" in l)
+        fields = {k.strip(): v.strip() for k, v in (l.split(":", 1) for l in out.splitlines() if ":" in l)}
+        ret = [l for l in out.splitlines() if l.strip().startswith("return value")]
         clock = probe()["clock"]
         self.assertEqual(clock["status"], int(fields["status"]))
+        self.assertEqual(clock["esterror_us"], int(fields["esterror"]))
+        if ret:
+            self.assertEqual(clock["state"] == "TIME_ERROR", int(ret[0].split("=")[1]) == TIME_ERROR)
 
     def test_live_controls_have_verdicts(self):
         res = check("/")
