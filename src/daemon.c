@@ -151,7 +151,7 @@ static void write_metrics(struct daemon *d) {
                 return (void) log_oom();
         for (size_t i = 0; i < d->app.controls->n; i++) {
                 const struct control *c = d->app.controls->controls[i];
-                struct control_state *cs = c->enabled ? state_get(d->state, c->id) : NULL;
+                const struct control_state *cs = c->enabled ? state_find(d->state, c->id) : NULL;
                 if (!cs)
                         continue;
                 mc[n++] = (struct metrics_control) { .id = c->id, .severity = severity_to_string(c->severity),

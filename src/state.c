@@ -14,12 +14,18 @@ static void copy_status(char dst[STATE_STATUS_MAX], const char *src) {
         snprintf(dst, STATE_STATUS_MAX, "%s", src ? src : "");
 }
 
-struct control_state *state_get(struct state *s, const char *id) {
-        struct control_state *p;
-
+const struct control_state *state_find(const struct state *s, const char *id) {
         for (size_t i = 0; i < s->n; i++)
                 if (streq(s->controls[i].id, id))
                         return &s->controls[i];
+        return NULL;
+}
+
+struct control_state *state_get(struct state *s, const char *id) {
+        struct control_state *p = (struct control_state *) state_find(s, id);
+
+        if (p)
+                return p;
         p = realloc(s->controls, (s->n + 1) * sizeof(*p));
         if (!p)
                 return NULL;

@@ -44,8 +44,11 @@ int state_load(const char *state_dir, struct state **ret);
 int state_save(const struct state *s);
 void state_free(struct state *s);
 
-/* The record for id, created empty when missing; NULL on OOM. */
+/* The record for id, created empty when missing; NULL on OOM. Creating
+ * one may move the others: pointers from earlier calls become invalid. */
 struct control_state *state_get(struct state *s, const char *id);
+/* The record for id, or NULL: never creates (pointers stay valid). */
+const struct control_state *state_find(const struct state *s, const char *id);
 
 /* Records a new result and decides what to announce. damping >= 1 results
  * in the new class are needed before a change is announced; renotify_usec

@@ -3,6 +3,7 @@ webhook receiver, a fixture root that the test edits to make a control
 drift, signals for reload and stop."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -11,9 +12,10 @@ import threading
 import time
 import unittest
 
-from helpers import COMPLYD, FIXTURES, Collector, TempHost, process_alive, run, wait_for
+from helpers import COMPLYD, FIXTURES, TOP, Collector, TempHost, process_alive, run, wait_for
 
 PAM_LINE = "auth required pam_google_authenticator.so\n"
+BUILD_DIR = os.path.join(TOP, "build")
 
 
 class Daemon:
@@ -74,6 +76,36 @@ class Daemon:
             self.sock.close()
             self.reader.join()
             self.log.close()
+
+
+METRIC_NAMES = ["complyd_control_status", "complyd_control_last_run_timestamp_seconds",
+                "complyd_probe_duration_seconds", "complyd_spool_records", "complyd_spool_bytes",
+                "complyd_push_failures_total", "complyd_drift_events_total"]
+
+
+def check_exposition_format(tc, text):
+    """What `promtool check metrics` checks that matters here: every sample
+    belongs to a family announced by HELP and TYPE first, names and labels
+    are well formed, values are numbers, counters end in _total."""
+    families = {}
+    sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? '
+                        r'(-?[0-9.]+(?:e[+-]?[0-9]+)?|NaN|[+-]Inf)$')
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            families.setdefault(line.split()[2], set()).add("help")
+        elif line.startswith("# TYPE "):
+            _, _, name, kind = line.split()
+            tc.assertIn(kind, ("gauge", "counter"))
+            tc.assertIn("help", families.get(name, ()), "HELP before TYPE for " + name)
+            families[name].add(kind)
+            if kind == "counter":
+                tc.assertTrue(name.endswith("_total"), name)
+        else:
+            m = sample.match(line)
+            tc.assertIsNotNone(m, "malformed sample line: %r" % line)
+            tc.assertIn(m.group(1), families, "sample before its HELP/TYPE: " + line)
+    for name in METRIC_NAMES:
+        tc.assertIn(name, families)
 
 
 class DaemonTest(TempHost):
@@ -169,6 +201,7 @@ class DaemonTest(TempHost):
         self.assertRegex(status[-1], r"^STATUS=1 controls, 0 failing, \d probes? running, next run in")
         with open(os.path.join(self.tmp, "complyd.prom")) as f:
             metrics = f.read()
+        check_exposition_format(self, metrics)
         self.assertIn("# TYPE complyd_control_status gauge", metrics)
         self.assertIn('complyd_control_status{control="ssh-mfa-enforced",severity="high"} 1', metrics)
         self.assertRegex(metrics, r'complyd_probe_duration_seconds\{probe="mfa"\} \d+\.\d+')
@@ -214,6 +247,24 @@ class DaemonTest(TempHost):
         self.assertLess(time.monotonic() - start, 5)
         for pid in sleeper:
             self.assertFalse(process_alive(int(pid)), "the hanging probe was killed")
+
+    @unittest.skipUnless(os.path.exists(os.path.join(BUILD_DIR, "asan", "complyd")), "no ASan build")
+    def test_many_cycles_under_asan_leak_nothing(self):
+        """The daemon under ASan+LSan, every probe every second for a while:
+        no leak, no memory error, a clean exit."""
+        ids = [i for i in self.builtin_ids if i in ("ssh-mfa-enforced", "root-fs-encrypted", "data-fs-encrypted")]
+        self.configure(keep=ids)
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
+                   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+        p = subprocess.Popen([os.path.join(BUILD_DIR, "asan", "complyd"), "run", "--config", self.config,
+                              "--root", self.root], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+        time.sleep(8)
+        p.send_signal(signal.SIGTERM)
+        out = p.communicate(timeout=30)[0]
+        self.assertNotIn("Sanitizer", out, out[-3000:])
+        self.assertEqual(p.returncode, 0, out[-3000:])
+        runs = self.state()["ssh-mfa-enforced"]["streak"]
+        self.assertGreaterEqual(runs, 4, "the probes ran repeatedly")
 
     def test_a_hanging_webhook_delays_no_probe(self):
         self.collector.set_faults([{"hang": 60}])
