@@ -144,6 +144,17 @@ static bool login_shell(const struct complyd_probe_ctx *ctx, const char *shell) 
         return true;
 }
 
+/* Whether arr holds a value equal to v. */
+static bool in_list(const json_t *arr, const json_t *v) {
+        json_t *x;
+        size_t i;
+
+        json_array_foreach(arr, i, x)
+                if (json_equal(x, v))
+                        return true;
+        return false;
+}
+
 /* Completes each passwd user with shadow facts, groups, and the derived
  * facts human, login_shell, empty_password. */
 static int complete_users(const struct complyd_probe_ctx *ctx, json_t *users, const json_t *shadow,
@@ -168,7 +179,7 @@ static int complete_users(const struct complyd_probe_ctx *ctx, json_t *users, co
                         size_t k;
                         bool in = json_integer_value(json_object_get(g, "gid")) == gid;
                         json_array_foreach(members, k, m) in |= json_equal(m, json_object_get(u, "name"));
-                        if (in)
+                        if (in && !in_list(gl, json_object_get(g, "name")))
                                 json_array_append(gl, json_object_get(g, "name"));
                 }
                 if (!pstate && streq(pf, "shadowed") && sh)
@@ -254,35 +265,50 @@ static bool no_auth(const struct sudo_policy *p, const json_t *u, const json_t *
         return false;
 }
 
+/* The entry of the rule's user list (as written: a name, %group, alias,
+ * ALL) through which user u is named, or NULL. */
+static const char *granted_via(const struct sudo_policy *p, const json_t *rule, const json_t *u,
+                               const json_t *groups, int *err) {
+        json_t *e, *x;
+        size_t i, j;
+
+        json_array_foreach(json_object_get(rule, "users"), i, e) {
+                _cleanup_json_ json_t *one = json_array(), *expanded = NULL;
+                if (!one || json_array_append(one, e) < 0 || !(expanded = sudo_expand_users(p, one))) {
+                        *err = -ENOMEM;
+                        return NULL;
+                }
+                json_array_foreach(expanded, j, x)
+                        if (user_matches(u, json_string_value(x), groups))
+                                return json_string_value(e);
+        }
+        return NULL;
+}
+
 /* One grant per (rule, local user it names): {user, uid, human, via, file,
  * line, hosts, nopasswd, all_commands, commands[]}; a rule's NOPASSWD
  * counts when any of its commands has it. */
 static int rule_grants(const struct sudo_policy *p, const json_t *rule, const json_t *users,
                        const json_t *groups, json_t *grants) {
-        _cleanup_json_ json_t *principals = sudo_expand_users(p, json_object_get(rule, "users"));
-        json_t *cmds = json_object_get(rule, "commands"), *c, *e, *u;
+        json_t *cmds = json_object_get(rule, "commands"), *c, *u;
         bool nopasswd = false, all = false;
         size_t i, j;
+        int err = 0;
 
-        if (!principals)
-                return -ENOMEM;
         json_array_foreach(cmds, i, c) {
                 nopasswd |= json_is_true(json_object_get(c, "nopasswd"));
                 all |= all_commands(p, json_string_value(json_object_get(c, "command")), 0);
         }
         json_array_foreach(users, j, u) {
-                const char *via = NULL;
-                json_t *g, *cl = json_array();
+                const char *via = granted_via(p, rule, u, groups, &err);
+                json_t *g, *cl;
 
-                json_array_foreach(principals, i, e)
-                        if (!via && user_matches(u, json_string_value(e), groups))
-                                via = json_string_value(e);
-                if (!cl)
-                        return -ENOMEM;
-                if (!via) {
-                        json_decref(cl);
+                if (err < 0)
+                        return err;
+                if (!via)
                         continue;
-                }
+                if (!(cl = json_array()))
+                        return -ENOMEM;
                 json_array_foreach(cmds, i, c) json_array_append(cl, json_object_get(c, "command"));
                 g = json_pack("{s:O, s:O, s:O, s:s, s:O, s:O, s:O, s:b, s:b, s:o}", "user",
                               json_object_get(u, "name"), "uid", json_object_get(u, "uid"), "human",

@@ -53,9 +53,11 @@ int ssh_weak_scan(const char *keyword, const char *list, json_t *out) {
                 if (k < sizeof(name)) {
                         memcpy(name, list, k);
                         name[k] = '\0';
-                        if ((why = ssh_weak_reason(name))) {
-                                json_t *o = json_pack("{s:s, s:s, s:s}", "keyword", keyword,
-                                                      "algorithm", name, "reason", why);
+                        json_t *alg = (why = ssh_weak_reason(name)) ? json_string(name) : NULL;
+                        /* a name that is not UTF-8 (no real algorithm) is skipped */
+                        if (alg) {
+                                json_t *o = json_pack("{s:s, s:o, s:s}", "keyword", keyword,
+                                                      "algorithm", alg, "reason", why);
                                 if (!o || json_array_append_new(out, o) < 0)
                                         return -ENOMEM;
                                 found++;
