@@ -132,5 +132,50 @@ class SshdOracle(unittest.TestCase):
                 self.assertNotEqual(obs["config_errors"], [], "%s: sshd said %s" % (root, err))
 
 
+
+def check(root, control):
+    """(status, subjects) of one control on a fixture root."""
+    r = subprocess.run([COMPLYD, "check", "--root", root, "--control", control, "--format",
+                        "json"], capture_output=True, text=True, timeout=60)
+    if r.returncode not in (0, 1):
+        raise AssertionError("complyd check: %s" % r.stderr)
+    res = json.loads(r.stdout)["results"][0]
+    return res["status"], [f.get("subject") for f in res.get("failures", [])]
+
+
+class SshControls(unittest.TestCase):
+    """The default ssh controls on the ssh-* fixture roots (no sshd needed)."""
+    H = "tests/fixtures/hosts/"
+
+    def test_hardened_passes(self):
+        for c in ("ssh-root-login-disabled", "ssh-no-empty-passwords", "ssh-no-weak-algorithms"):
+            self.assertEqual(check(self.H + "ssh-hardened", c)[0], "pass", c)
+
+    def test_weak_fails_with_reasons(self):
+        self.assertEqual(check(self.H + "ssh-weak", "ssh-root-login-disabled")[0], "fail")
+        self.assertEqual(check(self.H + "ssh-weak", "ssh-no-empty-passwords")[0], "fail")
+        status, subjects = check(self.H + "ssh-weak", "ssh-no-weak-algorithms")
+        self.assertEqual(status, "fail")
+        self.assertIn("ciphers allows 3des-cbc: 3DES: 64-bit block cipher (Sweet32), CBC mode",
+                      subjects)
+        self.assertIn("kexalgorithms allows diffie-hellman-group1-sha1: 1024-bit Oakley group 2 "
+                      "with SHA-1 (Logjam)", subjects)
+        self.assertTrue(any(s.startswith("hostkeyalgorithms allows ssh-rsa:") for s in subjects))
+
+    def test_match_block_reenabling_root_fails(self):
+        status, subjects = check(self.H + "ssh-match-root", "ssh-root-login-disabled")
+        self.assertEqual(status, "fail")
+        self.assertEqual(subjects, ["Match Address 10.20.0.0/16 (/etc/ssh/sshd_config:10) lets "
+                                    "root log in"])
+        status, subjects = check(self.H + "ssh-match-root", "ssh-no-empty-passwords")
+        self.assertEqual((status, subjects), ("fail", ["Match User kiosk "
+                         "(/etc/ssh/sshd_config:12) permits empty passwords"]))
+        self.assertEqual(check(self.H + "ssh-match-root", "ssh-no-weak-algorithms")[0], "pass")
+
+    def test_no_sshd_not_applicable(self):
+        for c in ("ssh-root-login-disabled", "ssh-no-empty-passwords", "ssh-no-weak-algorithms"):
+            self.assertEqual(check(self.H + "ssh-no-sshd", c)[0], "not_applicable", c)
+
+
 if __name__ == "__main__":
     unittest.main()
