@@ -155,14 +155,50 @@ static bool in_list(const json_t *arr, const json_t *v) {
         return false;
 }
 
+/* Indexes the groups once: gid -> name (first wins) and user name ->
+ * [group names listing it as a member]. 0 or -ENOMEM. */
+static int index_groups(const json_t *groups, json_t **gid_name, json_t **member_of) {
+        _cleanup_json_ json_t *by_gid = json_object(), *by_user = json_object();
+        json_t *g, *m;
+        size_t i, k;
+
+        if (!by_gid || !by_user)
+                return -ENOMEM;
+        json_array_foreach(groups, i, g) {
+                char key[24];
+                snprintf(key, sizeof(key), "%lld", (long long) json_integer_value(json_object_get(g, "gid")));
+                if (!json_object_get(by_gid, key) &&
+                    json_object_set(by_gid, key, json_object_get(g, "name")) < 0)
+                        return -ENOMEM;
+                json_array_foreach(json_object_get(g, "members"), k, m) {
+                        const char *name = json_string_value(m);
+                        json_t *list = json_object_get(by_user, name);
+                        if (!list && (json_object_set_new(by_user, name, json_array()) < 0 ||
+                                      !(list = json_object_get(by_user, name))))
+                                return -ENOMEM;
+                        if (json_array_size(list) < ACCT_MAX_MEMBERS &&
+                            json_array_append(list, json_object_get(g, "name")) < 0)
+                                return -ENOMEM;
+                }
+        }
+        *gid_name = TAKE_PTR(by_gid);
+        *member_of = TAKE_PTR(by_user);
+        return 0;
+}
+
 /* Completes each passwd user with shadow facts, groups, and the derived
  * facts human, login_shell, empty_password. */
 static int complete_users(const struct complyd_probe_ctx *ctx, json_t *users, const json_t *shadow,
                           bool shadow_read, const json_t *groups, const json_t *defs) {
         json_int_t uid_min = json_integer_value(json_object_get(defs, "uid_min"));
         json_int_t uid_max = json_integer_value(json_object_get(defs, "uid_max"));
+        _cleanup_json_ json_t *gid_name = NULL, *member_of = NULL;
         json_t *u, *g;
         size_t i, j;
+        char key[24];
+
+        if (index_groups(groups, &gid_name, &member_of) < 0)
+                return -ENOMEM;
 
         json_array_foreach(users, i, u) {
                 const char *name = json_string_value(json_object_get(u, "name"));
@@ -174,14 +210,12 @@ static int complete_users(const struct complyd_probe_ctx *ctx, json_t *users, co
 
                 if (!gl)
                         return -ENOMEM;
-                json_array_foreach(groups, j, g) {
-                        json_t *members = json_object_get(g, "members"), *m;
-                        size_t k;
-                        bool in = json_integer_value(json_object_get(g, "gid")) == gid;
-                        json_array_foreach(members, k, m) in |= json_equal(m, json_object_get(u, "name"));
-                        if (in && !in_list(gl, json_object_get(g, "name")))
-                                json_array_append(gl, json_object_get(g, "name"));
-                }
+                snprintf(key, sizeof(key), "%lld", (long long) gid);
+                if ((g = json_object_get(gid_name, key)))
+                        json_array_append(gl, g);
+                json_array_foreach(json_object_get(member_of, name), j, g)
+                        if (!in_list(gl, g))
+                                json_array_append(gl, g);
                 if (!pstate && streq(pf, "shadowed") && sh)
                         pstate = json_string_value(json_object_get(sh, "password"));
                 if (!pstate && streq(pf, "hash"))
