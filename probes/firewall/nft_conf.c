@@ -318,6 +318,17 @@ static void end_statement(struct parser *p) {
         p->n = 0;
 }
 
+/* Removes chains that are not input base chains: a block the text never
+ * closed, or a chain that a later declaration moved to another hook. */
+static void drop_non_base(struct fw_ruleset *rs) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < rs->n_chains; i++)
+                if (rs->chains[i].base)
+                        rs->chains[n++] = rs->chains[i];
+        rs->n_chains = n;
+}
+
 int fw_nft_conf_parse(const char *buf, size_t len, struct fw_ruleset *rs) {
         struct parser p = { .rs = rs, .depth = 1 };
         const char *s = buf, *end;
@@ -361,6 +372,7 @@ int fw_nft_conf_parse(const char *buf, size_t len, struct fw_ruleset *rs) {
         if (!p.oom && p.depth == 1)
                 statement(&p);
         free(p.stmt);
+        drop_non_base(rs);
         if (p.oom)
                 return -ENOMEM;
         rs->parsed = true;
