@@ -66,7 +66,11 @@ SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian 12 / Ubuntu 22.04+ package names: build, then test dependencies.
 DEPS_BUILD  := gcc make pkg-config libsystemd-dev libcurl4-openssl-dev libjansson-dev \
                libyaml-dev libssl-dev zlib1g-dev liblzma-dev liblz4-dev
-DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg systemd
+DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg systemd \
+               openssh-client util-linux
+# The `sshd -T` oracle of the ssh probe's tests: openssh-server unpacked into
+# build/, never installed, so no sshd service starts on the test machine.
+SSHD_ORACLE := build/openssh/usr/sbin/sshd
 
 .PHONY: all deps run check install clean fuzz readme test-unit test-asan test-integration \
         test-fuzz-replay tests
@@ -83,6 +87,10 @@ deps:
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@[ -x $(SSHD_ORACLE) ] || { mkdir -p build/openssh/deb && cd build/openssh/deb && \
+	    apt-get download -qq openssh-server libwrap0 2>/dev/null && \
+	    for d in *.deb; do dpkg-deb -x $$d ..; done; } || \
+	    echo "note: could not unpack openssh-server: the sshd -T oracle tests will be skipped"
 
 run: deps
 	@$(MAKE) --no-print-directory all
