@@ -345,6 +345,57 @@ static bool quant_visit_report(void *userdata, const json_t *v, struct pbuf *pb)
         return !w->e->oom;
 }
 
+struct label_walk {
+        const struct rule *r;
+        char buf[512];
+        size_t len, n;
+};
+
+/* Appends the label of each element the count's `where` matches. */
+static bool label_visit(void *userdata, const json_t *v, struct pbuf *pb) {
+        struct label_walk *lw = userdata;
+        char label[256];
+
+        if (lw->r->sub && !rule_test(lw->r->sub, v))
+                return true;
+        render_label(lw->r, v, label, sizeof(label));
+        if (lw->len < sizeof(lw->buf))
+                lw->len += (size_t) snprintf(lw->buf + lw->len, sizeof(lw->buf) - lw->len, "%s%s",
+                                             lw->n ? ", " : "", label);
+        lw->n++;
+        return true;
+}
+
+/* A failing count names what it counted, by the control's label:
+ * "found 2 (nftables, ufw), expected at most 1". */
+static void add_count_failure(const struct rule *r, const json_t *cur, struct pbuf *pb, bool want,
+                              const json_t *actual, struct ectx *e) {
+        struct label_walk lw = { .r = r };
+        const char *saved = e->subject;
+        char subject[sizeof(lw.buf) + 128];
+
+        if (r->n_label) {
+                char expect[64];
+
+                quant_each(r, cur, NULL, label_visit, &lw);
+                if (r->has_min && r->has_max && r->min == r->max)
+                        snprintf(expect, sizeof(expect), "exactly %lld", (long long) r->min);
+                else if (r->has_min && r->has_max)
+                        snprintf(expect, sizeof(expect), "%lld to %lld", (long long) r->min, (long long) r->max);
+                else if (r->has_min)
+                        snprintf(expect, sizeof(expect), "at least %lld", (long long) r->min);
+                else
+                        snprintf(expect, sizeof(expect), "at most %lld", (long long) r->max);
+                if (lw.n)
+                        snprintf(subject, sizeof(subject), "found %zu (%s), expected %s", lw.n, lw.buf, expect);
+                else
+                        snprintf(subject, sizeof(subject), "found none, expected %s", expect);
+                e->subject = subject;
+        }
+        add_failure(e, pbuf_str(pb), "count", !want, r->desc, actual);
+        e->subject = saved;
+}
+
 static void report_quant(const struct rule *r, const json_t *cur, struct pbuf *pb, bool want,
                          struct ectx *e) {
         struct quant_walk w = { .r = r, .want = want, .e = e, .full = true };
@@ -367,7 +418,7 @@ static void report_quant(const struct rule *r, const json_t *cur, struct pbuf *p
                 if (!actual)
                         e->oom = true;
                 else if (r->quant == Q_COUNT)
-                        add_failure(e, pbuf_str(pb), "count", !want, r->desc, actual);
+                        add_count_failure(r, cur, pb, want, actual, e);
                 else /* any, or not none */
                         add_failure(e, pbuf_str(pb), "any", false, r->desc, actual);
                 pbuf_pop(pb, old);

@@ -260,6 +260,22 @@ START_TEST(test_quantifier_count) {
 }
 END_TEST
 
+START_TEST(test_quantifier_count_label) {
+        _cleanup_json_ json_t *res = eval(
+                "- id: t\n  title: T\n  probe: test\n  expect:\n"
+                "    path: listeners\n    label: \"{proto}/{port}\"\n"
+                "    count: {where: {path: scope, equals: any}, max: 1}\n",
+                listeners);
+
+        /* a count names what it counted */
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(res, "failures"), 0),
+                                                           "subject")),
+                         "found 2 (tcp/8080, udp/53), expected at most 1");
+        ck_assert_str_eq(json_string_value(json_object_get(res, "summary")),
+                         "found 2 (tcp/8080, udp/53), expected at most 1");
+}
+END_TEST
+
 START_TEST(test_quantifier_missing_path) {
         _cleanup_json_ json_t *res = eval(
                 CONTROL("{path: nothing, all: {equals: 1}}"), "{\"a\": 1}");
@@ -510,6 +526,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, test_quantifier_any);
         tcase_add_test(tc, test_quantifier_none);
         tcase_add_test(tc, test_quantifier_count);
+        tcase_add_test(tc, test_quantifier_count_label);
         tcase_add_test(tc, test_quantifier_missing_path);
         tcase_add_test(tc, test_nested_quantifiers);
         tcase_add_test(tc, test_boolean_all_any_not);
