@@ -408,6 +408,7 @@ static int add_setting(struct parse_state *st, int kw, char **args, const char *
         s->kw = kw;
         s->line = st->line;
         s->match_all = st->match >= 0 && cfg->matches[st->match].all;
+        s->seq = (unsigned) cfg->n_settings_total;
         s->args = TAKE_PTR(owned);
         if (!(s->value = join_args(s->args)) || !(s->file = strdup(st->file)) ||
             !(s->raw = strdup(raw))) {
@@ -1062,10 +1063,46 @@ int sshd_config_load(struct sshd_config *cfg, const char *path, const struct ssh
         return sshd_config_parse_buffer(cfg, path, buf, len, io);
 }
 
+/* The first setting of keyword k in a `Match all` block, for keywords a
+ * Match can set: sshd applies matching blocks after the global pass, so it
+ * overrides the global value (copy_set_server_options()). NULL if none. */
+static const struct sshd_setting *match_all_find(const struct sshd_config *cfg, int k) {
+        if (!(keywords[k].flags & SSHD_KW_MATCH))
+                return NULL;
+        for (size_t i = 0; i < cfg->n_global; i++)
+                if (cfg->global[i].kw == k && cfg->global[i].match_all)
+                        return &cfg->global[i];
+        return NULL;
+}
+
+/* The setting of keyword kw in effect for a connection matching block m
+ * (NULL: none but `Match all`, as `sshd -T` without -C), the one rule shared
+ * by the getters and sshd_config_effective(). sshd first parses the global
+ * lines (first value wins; a `Match all` block is active then too), then
+ * re-reads the file applying only the blocks the connection matches, first
+ * value wins among them in file order, and copies what they set over the
+ * global options (parse_server_match_config()). NULL: default in effect. */
+static const struct sshd_setting *effective_setting(const struct sshd_config *cfg,
+                                                    const struct sshd_match *m, int kw) {
+        const struct sshd_setting *all = match_all_find(cfg, kw);
+        const struct sshd_setting *own = m ? settings_find(m->settings, m->n_settings, kw) : NULL;
+
+        if (own && (!all || own->seq < all->seq))
+                return own;
+        return all ? all : settings_find(cfg->global, cfg->n_global, kw);
+}
+
 const struct sshd_setting *sshd_config_get(const struct sshd_config *cfg, const char *name) {
         int kw = sshd_keyword_lookup(name);
 
-        return kw < 0 ? NULL : settings_find(cfg->global, cfg->n_global, kw);
+        return kw < 0 ? NULL : effective_setting(cfg, NULL, kw);
+}
+
+const struct sshd_setting *sshd_config_setting(const struct sshd_config *cfg,
+                                               const struct sshd_match *m, const char *name) {
+        int kw = sshd_keyword_lookup(name);
+
+        return kw < 0 ? NULL : effective_setting(cfg, m, kw);
 }
 
 const struct sshd_setting *sshd_match_get(const struct sshd_match *m, const char *name) {
@@ -1082,10 +1119,8 @@ const char *sshd_config_default(const char *name) {
 
 const char *sshd_config_value(const struct sshd_config *cfg, const struct sshd_match *m,
                               const char *name) {
-        const struct sshd_setting *s = sshd_match_get(m, name);
+        const struct sshd_setting *s = sshd_config_setting(cfg, m, name);
 
-        if (!s)
-                s = sshd_config_get(cfg, name);
         return s ? s->value : sshd_config_default(name);
 }
 
@@ -1218,18 +1253,6 @@ static json_t *listen_addresses(const struct sshd_config *cfg, json_t *ports,
         return TAKE_PTR(arr);
 }
 
-/* The first setting of keyword k in a `Match all` block, for keywords a
- * Match can set: sshd applies matching blocks after the global pass, so it
- * overrides the global value (copy_set_server_options()). NULL if none. */
-static const struct sshd_setting *match_all_find(const struct sshd_config *cfg, int k) {
-        if (!(keywords[k].flags & SSHD_KW_MATCH))
-                return NULL;
-        for (size_t i = 0; i < cfg->n_global; i++)
-                if (cfg->global[i].kw == k && cfg->global[i].match_all)
-                        return &cfg->global[i];
-        return NULL;
-}
-
 /* A keyword sshd prints on several lines: one array entry per argument of
  * every line (one per Subsystem line, "name command args"; Port numbers
  * normalised; SetEnv: the first line only), or the default. NULL when
@@ -1280,8 +1303,7 @@ json_t *sshd_config_effective(const struct sshd_config *cfg) {
                         continue;
                 if (kw->flags & SSHD_KW_LIST || kw->print == SSHD_P_ARGS)
                         v = print_list(cfg, (int) k, &oom);
-                else if ((s = match_all_find(cfg, (int) k)) ||
-                         (s = settings_find(cfg->global, cfg->n_global, (int) k)))
+                else if ((s = effective_setting(cfg, NULL, (int) k)))
                         oom |= !(v = print_value(kw, s));
                 else
                         v = kw->def ? json_string(kw->def) : NULL;

@@ -14,7 +14,9 @@
  *  - `Match` blocks are recorded with their criteria and the settings they
  *    override (first value wins inside a block); without a connection to
  *    match against, only `Match all` applies to the global settings, as for
- *    `sshd -T` without `-C`;
+ *    `sshd -T` without `-C`: for keywords a Match may set, its value
+ *    overrides the global one (lists are replaced), because sshd applies
+ *    matching blocks after the global pass;
  *  - quoted arguments as in argv_split(): "..." and '...', backslash escapes.
  *
  * Parsing is pure: files are fetched through a struct sshd_config_io, so the
@@ -58,6 +60,8 @@ struct sshd_setting {
         char *file;
         unsigned line;
         bool match_all;    /* global because it is inside `Match all` */
+        unsigned seq;      /* position among all settings kept, in file order
+                            * (Include in place): orders Match blocks' values */
 };
 
 struct sshd_match {
@@ -148,21 +152,31 @@ int sshd_config_parse_buffer(struct sshd_config *cfg, const char *path, const ch
  * be read, or -ENOMEM. */
 int sshd_config_load(struct sshd_config *cfg, const char *path, const struct sshd_config_io *io);
 
-/* The global setting in effect for keyword `name` (first value wins), or
- * NULL when it is left at its default (see sshd_config_default()). */
+/* The global setting in effect for keyword `name` as sshd computes it: the
+ * first `Match all` value for keywords a Match may set, else the first
+ * value in file order; NULL when it is left at its default (see
+ * sshd_config_default()). For list keywords, the first line in effect. */
 const struct sshd_setting *sshd_config_get(const struct sshd_config *cfg, const char *name);
 /* The override of `name` in match block m, or NULL. */
 const struct sshd_setting *sshd_match_get(const struct sshd_match *m, const char *name);
 /* Compiled-in default of `name`, or NULL. */
 const char *sshd_config_default(const char *name);
 
-/* Effective value of a yes/no keyword: in match block m when it overrides
- * it (m may be NULL), else global, else the default. */
+/* Effective value of a yes/no keyword for a connection that matches block m
+ * (m may be NULL: the global context) and every `Match all`: the first
+ * value in file order among m and the `Match all` blocks (sshd applies
+ * matching blocks in file order, first value wins, over the global pass),
+ * else global, else the default. */
 bool sshd_config_flag(const struct sshd_config *cfg, const struct sshd_match *m,
                       const char *name);
 /* Effective value string (as above); never NULL for keywords with a default. */
 const char *sshd_config_value(const struct sshd_config *cfg, const struct sshd_match *m,
                               const char *name);
+/* The setting that sshd_config_value() takes its value from (its file, line
+ * and whether it is a `Match all` line), or NULL when the default is in
+ * effect. */
+const struct sshd_setting *sshd_config_setting(const struct sshd_config *cfg,
+                                               const struct sshd_match *m, const char *name);
 
 /* The global effective configuration exactly as `sshd -T` (OpenSSH 9.2p1,
  * Debian 12, without -C) prints it: an object of lowercase keyword -> the

@@ -224,6 +224,10 @@ START_TEST(include_depth_limited) {
 }
 END_TEST
 
+/* The input is one `sshd -T` accepts (checked by hand against OpenSSH 9.2p1
+ * with and without -C user=backup,addr=10.1.1.1): a `Match all` value
+ * overrides the global one, and for a connection matching another block
+ * the first value in file order among that block and `Match all` wins. */
 START_TEST(match_blocks) {
         struct sshd_config cfg;
         const char *const files[] = {
@@ -235,13 +239,15 @@ START_TEST(match_blocks) {
                 "  Include /etc/ssh/match.d/*\n"
                 "Match all\n"
                 "PermitRootLogin no\n"
-                "AuthenticationMethods any\n"
+                "AuthenticationMethods password\n"
+                "AuthenticationMethods publickey,password\n"
                 "Include /etc/ssh/late\n"
                 "X11Forwarding no\n",
                 "/etc/ssh/match.d/x", "PasswordAuthentication yes\n",
-                "/etc/ssh/late", "Match Group wheel\nPermitTTY no\n",
+                "/etc/ssh/late", "Match Group wheel\nPermitTTY no\nAuthenticationMethods publickey\n",
                 NULL };
         const struct sshd_match *m;
+        const struct sshd_setting *s;
         json_t *j;
 
         load(&cfg, files);
@@ -254,14 +260,23 @@ START_TEST(match_blocks) {
         ck_assert_str_eq(sshd_match_get(m, "AuthenticationMethods")->value, "publickey");
         /* an Include inside a Match belongs to it */
         ck_assert_str_eq(sshd_match_get(m, "PasswordAuthentication")->value, "yes");
+        /* this block comes before `Match all`: its own value wins for its users */
         ck_assert_str_eq(sshd_config_value(&cfg, m, "AuthenticationMethods"), "publickey");
         ck_assert(cfg.matches[1].all);
-        /* `Match all` applies globally, first value still wins */
+        /* `Match all` overrides the global value; first value wins inside it */
         ck_assert_str_eq(val(&cfg, "PermitRootLogin"), "no");
-        ck_assert_str_eq(val(&cfg, "AuthenticationMethods"), "publickey,keyboard-interactive");
+        ck_assert_str_eq(val(&cfg, "AuthenticationMethods"), "password");
+        s = sshd_config_get(&cfg, "AuthenticationMethods");
+        ck_assert(s->match_all);
+        ck_assert_uint_eq(s->line, 8);
         /* a Match opened in an included file ends with that file */
         ck_assert_str_eq(cfg.matches[2].criteria, "Group wheel");
         ck_assert_str_eq(sshd_match_get(&cfg.matches[2], "PermitTTY")->value, "no");
+        ck_assert_str_eq(sshd_config_value(&cfg, &cfg.matches[2], "PermitTTY"), "no");
+        /* ... and comes after `Match all`, whose value wins for wheel users */
+        ck_assert_str_eq(sshd_config_value(&cfg, &cfg.matches[2], "AuthenticationMethods"),
+                         "password");
+        ck_assert(sshd_config_setting(&cfg, &cfg.matches[2], "AuthenticationMethods")->match_all);
         ck_assert_str_eq(val(&cfg, "X11Forwarding"), "no");
         ck_assert_ptr_null(sshd_match_get(&cfg.matches[2], "X11Forwarding"));
         j = sshd_config_matches_json(&cfg);
@@ -270,6 +285,41 @@ START_TEST(match_blocks) {
                                  "AuthenticationMethods")),
                          "publickey");
         json_decref(j);
+        j = sshd_config_effective(&cfg);
+        ck_assert_str_eq(json_string_value(json_object_get(j, "authenticationmethods")),
+                         "password");
+        json_decref(j);
+        sshd_config_done(&cfg);
+}
+END_TEST
+
+/* Keywords a Match may not set keep sshd's first-pass rule inside
+ * `Match all` (first value in file order); the getters and
+ * sshd_config_effective() agree on every keyword. */
+START_TEST(match_all_global_only_keywords) {
+        struct sshd_config cfg;
+        const char *const files[] = {
+                "/etc/ssh/sshd_config",
+                "UsePAM no\n"
+                "PasswordAuthentication no\n"
+                "Match all\n"
+                "UsePAM yes\n"
+                "PasswordAuthentication yes\n"
+                "PubkeyAuthentication no\n",
+                NULL };
+        json_t *eff;
+
+        load(&cfg, files);
+        ck_assert_int_eq(cfg.n_errors, 0);
+        ck_assert_str_eq(val(&cfg, "UsePAM"), "no");
+        ck_assert(!sshd_config_get(&cfg, "UsePAM")->match_all);
+        ck_assert_str_eq(val(&cfg, "PasswordAuthentication"), "yes");
+        ck_assert_str_eq(val(&cfg, "PubkeyAuthentication"), "no");
+        eff = sshd_config_effective(&cfg);
+        ck_assert_str_eq(json_string_value(json_object_get(eff, "usepam")), "no");
+        ck_assert_str_eq(json_string_value(json_object_get(eff, "passwordauthentication")), "yes");
+        ck_assert_str_eq(json_string_value(json_object_get(eff, "pubkeyauthentication")), "no");
+        json_decref(eff);
         sshd_config_done(&cfg);
 }
 END_TEST
@@ -309,6 +359,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, include_in_place_glob_order);
         tcase_add_test(tc, include_depth_limited);
         tcase_add_test(tc, match_blocks);
+        tcase_add_test(tc, match_all_global_only_keywords);
         tcase_add_test(tc, bad_match_criteria);
         tcase_add_test(tc, garbage_and_nul);
         suite_add_tcase(s, tc);
