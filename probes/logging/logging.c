@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "dpkg_status.h"
 #include "logging.h"
-#include "../malware_protection/proctable.h"
-#include "../patch_level/dpkg_status.h"
+#include "proctable.h"
 
 #define AUDITCTL_MAX_OUTPUT (4u << 20)
 #define MAX_DROPINS 256u

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../probes/patch_level/debversion.h"
+#include "debversion.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "debversion.h"
 #include "testutil.h"
-#include "../../probes/patch_level/debversion.h"
 
 #define PAIRS FIXTURE("versions/pairs.txt")
 

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dpkg_status.h"
 #include "probe_ctx.h"
 #include "testutil.h"
 #include "util.h"
 #include "../../probes/patch_level/apt_conf.h"
 #include "../../probes/patch_level/apt_lists.h"
-#include "../../probes/patch_level/dpkg_status.h"
 #include "../../probes/patch_level/patch_level.h"
 #include "../../probes/patch_level/rpm.h"
 

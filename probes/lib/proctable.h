@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The process table under <root>/proc: pid, comm and (optionally) the
- * executable of every process, read once. Used by the malware_protection
- * and logging probes. */
-#ifndef MALWARE_PROCTABLE_H
-#define MALWARE_PROCTABLE_H
+ * executable of every process, read once, for any probe that asks which
+ * processes run. */
+#ifndef COMPLYD_PROCTABLE_H
+#define COMPLYD_PROCTABLE_H
 
 #include <complyd/probe.h>
 

@@ -2,8 +2,8 @@
 /* Tiny helpers for deb822 control text (dpkg status, apt Packages and
  * Release files): line-level field matching on (pointer, length) spans.
  * Header-only, no allocation. */
-#ifndef PATCH_LEVEL_DEB822_H
-#define PATCH_LEVEL_DEB822_H
+#ifndef COMPLYD_DEB822_H
+#define COMPLYD_DEB822_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Parser of dpkg's status database (/var/lib/dpkg/status). */
-#ifndef PATCH_LEVEL_DPKG_STATUS_H
-#define PATCH_LEVEL_DPKG_STATUS_H
+#ifndef COMPLYD_DPKG_STATUS_H
+#define COMPLYD_DPKG_STATUS_H
 
 #include <stddef.h>
 

@@ -2,8 +2,8 @@
 /* Debian version ordering, identical to `dpkg --compare-versions`, and RPM's
  * rpmvercmp(). Pure functions over (pointer, length) strings: no allocation,
  * no NUL terminator needed, any byte sequence accepted. */
-#ifndef PATCH_LEVEL_DEBVERSION_H
-#define PATCH_LEVEL_DEBVERSION_H
+#ifndef COMPLYD_DEBVERSION_H
+#define COMPLYD_DEBVERSION_H
 
 #include <stddef.h>
 

@@ -2,8 +2,8 @@
 /* The installed-package table of a dpkg host (hash table by name) and the
  * upgrade policy that turns versions seen in apt's lists into candidates,
  * the way apt's pkgPolicy::GetCandidateVer() does with default pins. */
-#ifndef PATCH_LEVEL_PKGDB_H
-#define PATCH_LEVEL_PKGDB_H
+#ifndef COMPLYD_PKGDB_H
+#define COMPLYD_PKGDB_H
 
 #include <stdbool.h>
 #include <stddef.h>
