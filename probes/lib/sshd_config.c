@@ -1098,6 +1098,13 @@ const struct sshd_setting *sshd_config_get(const struct sshd_config *cfg, const 
         return kw < 0 ? NULL : effective_setting(cfg, NULL, kw);
 }
 
+const struct sshd_setting *sshd_config_first_pass(const struct sshd_config *cfg,
+                                                  const char *name) {
+        int kw = sshd_keyword_lookup(name);
+
+        return kw < 0 ? NULL : settings_find(cfg->global, cfg->n_global, kw);
+}
+
 const struct sshd_setting *sshd_config_setting(const struct sshd_config *cfg,
                                                const struct sshd_match *m, const char *name) {
         int kw = sshd_keyword_lookup(name);

@@ -157,6 +157,13 @@ int sshd_config_load(struct sshd_config *cfg, const char *path, const struct ssh
  * value in file order; NULL when it is left at its default (see
  * sshd_config_default()). For list keywords, the first line in effect. */
 const struct sshd_setting *sshd_config_get(const struct sshd_config *cfg, const char *name);
+/* The value sshd's first pass keeps for `name`: the first in file order,
+ * `Match all` lines included but not yet applied over the global ones. Only
+ * sshd's start-up checks see it (AuthenticationMethods satisfiable by the
+ * enabled methods); logins and `sshd -T` see sshd_config_get(). NULL when
+ * unset. */
+const struct sshd_setting *sshd_config_first_pass(const struct sshd_config *cfg,
+                                                  const char *name);
 /* The override of `name` in match block m, or NULL. */
 const struct sshd_setting *sshd_match_get(const struct sshd_match *m, const char *name);
 /* Compiled-in default of `name`, or NULL. */

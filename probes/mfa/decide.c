@@ -20,6 +20,18 @@
 #include "factors.h"
 #include "mfa.h"
 
+/* Every keyword mfa_ssh_view_init() reads, AuthenticationMethods first (the
+ * order in which a reason names those that come from `Match all`). */
+static const char *const view_keywords[MFA_VIEW_KEYWORDS] = {
+        "AuthenticationMethods", "UsePAM", "KbdInteractiveAuthentication",
+        "PasswordAuthentication", "PubkeyAuthentication", "HostbasedAuthentication",
+        "GSSAPIAuthentication", "PermitEmptyPasswords", "ForceCommand", "DisableForwarding",
+        "AllowTcpForwarding", "AllowStreamLocalForwarding", "PermitTunnel",
+};
+
+/* Fills v with the effective settings of context m (NULL: global), as
+ * sshd computes them (`Match all` included), and remembers which of them
+ * a `Match all` line sets. */
 void mfa_ssh_view_init(struct mfa_ssh_view *v, const struct sshd_config *cfg,
                        const struct sshd_match *m) {
         *v = (struct mfa_ssh_view) {
@@ -38,6 +50,27 @@ void mfa_ssh_view_init(struct mfa_ssh_view *v, const struct sshd_config *cfg,
                         sshd_config_value(cfg, m, "AllowStreamLocalForwarding"),
                 .permit_tunnel = sshd_config_value(cfg, m, "PermitTunnel"),
         };
+        for (size_t i = 0; i < ELEMENTSOF(view_keywords); i++) {
+                const struct sshd_setting *s = sshd_config_setting(cfg, m, view_keywords[i]);
+                if (s && s->match_all)
+                        v->match_all[v->n_match_all++] = s;
+        }
+}
+
+/* reason followed by "; Match all sets K V (file:line), ..." for the
+ * deciding settings a `Match all` block sets. Takes reason; returns the
+ * new malloc'ed sentence, or NULL on ENOMEM. */
+static char *name_match_all(const struct mfa_ssh_view *v, char *reason) {
+        const struct sshd_keyword *kws = sshd_keyword_table(NULL);
+
+        for (size_t i = 0; reason && i < v->n_match_all; i++) {
+                const struct sshd_setting *s = v->match_all[i];
+                _cleanup_free_ char *old = reason;
+                if (asprintf(&reason, "%s%s%s %s (%s:%u)", old, i ? ", " : "; Match all sets ",
+                             kws[s->kw].name, s->value, s->file, s->line) < 0)
+                        reason = NULL;
+        }
+        return reason;
 }
 
 /* Method name without a ":submethod" suffix, in buf. */
@@ -182,7 +215,7 @@ int mfa_ssh_decide(const struct mfa_ssh_view *v, const struct mfa_pam_result *pa
         _cleanup_json_ json_t *lists = login_paths(v), *facts = json_array();
         _cleanup_free_ char *why = NULL;
         size_t i, usable_count = 0;
-        bool all = true;
+        bool all = true, enf;
         json_t *path;
         char text[256];
 
@@ -205,25 +238,67 @@ int mfa_ssh_decide(const struct mfa_ssh_view *v, const struct mfa_pam_result *pa
                 }
         }
         if (usable_count == 0) {
-                *enforced = false;
+                enf = false;
                 if (asprintf(&why, "%s", streq(v->auth_methods, "any")
                                        ? "no authentication method is enabled"
                                        : "no AuthenticationMethods list can be satisfied by the "
-                                         "enabled methods, so sshd refuses to start") < 0)
+                                         "enabled methods, so no login can succeed") < 0)
                         return -ENOMEM;
         } else if (all) {
-                *enforced = true;
+                enf = true;
                 if (asprintf(&why, "every allowed login path runs the sshd PAM auth stack, "
                                    "which requires %s (AuthenticationMethods %s)",
                              pam->factor_desc, v->auth_methods) < 0)
                         return -ENOMEM;
         } else if (!streq(v->force_command, "none") && mfa_factor_for_command(v->force_command)) {
                 free(TAKE_PTR(why));
-                if (duo_decision(v, enforced, &why) < 0)
+                if (duo_decision(v, &enf, &why) < 0)
                         return -ENOMEM;
         } else
-                *enforced = false;
+                enf = false;
+        if (!(why = name_match_all(v, TAKE_PTR(why))))
+                return -ENOMEM;
+        *enforced = enf;
         *reason = TAKE_PTR(why);
         *paths = TAKE_PTR(facts);
         return 0;
+}
+
+/* A yes/no keyword as sshd's first pass has it (default when unset). */
+static bool first_pass_flag(const struct sshd_config *cfg, const char *name) {
+        const struct sshd_setting *s = sshd_config_first_pass(cfg, name);
+        const char *v = s ? s->value : sshd_config_default(name);
+
+        return v && strcasecmp(v, "yes") == 0;
+}
+
+/* Whether every method of list "m1,m2:sub,..." is enabled in v, with
+ * "none" always enabled (auth2_methods_valid(list, 1)). */
+static bool startup_list_ok(const struct mfa_ssh_view *v, const char *list) {
+        char buf[64];
+
+        for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',') {
+                snprintf(buf, sizeof(buf), "%.*s", (int) strcspn(p, ",:"), p);
+                if (!streq(buf, "none") && !method_enabled(v, buf))
+                        return false;
+        }
+        return true;
+}
+
+bool mfa_sshd_startup_refused(const struct sshd_config *cfg) {
+        const struct sshd_setting *am = sshd_config_first_pass(cfg, "AuthenticationMethods");
+        struct mfa_ssh_view v = {
+                .kbd = first_pass_flag(cfg, "KbdInteractiveAuthentication"),
+                .password = first_pass_flag(cfg, "PasswordAuthentication"),
+                .pubkey = first_pass_flag(cfg, "PubkeyAuthentication"),
+                .hostbased = first_pass_flag(cfg, "HostbasedAuthentication"),
+                .gssapi = first_pass_flag(cfg, "GSSAPIAuthentication"),
+        };
+
+        if (!am || streq(am->value, "any"))
+                return false;
+        for (char **l = am->args; *l; l++)
+                if (startup_list_ok(&v, *l))
+                        return false;
+        return true;
 }

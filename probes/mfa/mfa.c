@@ -155,6 +155,14 @@ static int ssh_facts(const struct sshd_config *cfg, const struct mfa_pam_result 
         mfa_ssh_view_init(&v, cfg, NULL);
         if ((r = mfa_ssh_decide(&v, pam, &genforced, &greason, &gpaths)) < 0)
                 return r;
+        if (mfa_sshd_startup_refused(cfg)) {
+                genforced = false;
+                free(greason);
+                if (!(greason = strdup("no AuthenticationMethods list can be satisfied by the "
+                                       "methods enabled when sshd starts (before Match all is "
+                                       "applied), so sshd refuses to start")))
+                        return -ENOMEM;
+        }
         enforced = genforced;
         for (size_t i = 0; i < cfg->n_matches; i++) {
                 const struct sshd_match *m = &cfg->matches[i];

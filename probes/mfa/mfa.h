@@ -26,14 +26,21 @@ struct mfa_pam_result {
 int mfa_pam_analyze(const struct pam_stack *s, struct mfa_pam_result *res);
 void mfa_pam_result_done(struct mfa_pam_result *res);
 
+#define MFA_VIEW_KEYWORDS 13
+
 /* The settings that decide SSH enforcement in one context: the global
- * configuration, or it with one Match block's overrides applied. */
+ * configuration with `Match all` applied, or that with one Match block's
+ * overrides applied (sshd_config_value()). Strings point into the parsed
+ * configuration or the keyword table. */
 struct mfa_ssh_view {
         bool use_pam, kbd, password, pubkey, hostbased, gssapi, permit_empty;
         bool disable_forwarding;
         const char *auth_methods;        /* "any" or the lists */
         const char *force_command;       /* "none" or the command */
         const char *allow_tcp_forwarding, *allow_streamlocal_forwarding, *permit_tunnel;
+        /* the deciding settings that come from a `Match all` block, for the reason */
+        const struct sshd_setting *match_all[MFA_VIEW_KEYWORDS];
+        size_t n_match_all;
 };
 
 void mfa_ssh_view_init(struct mfa_ssh_view *v, const struct sshd_config *cfg,
@@ -45,5 +52,12 @@ void mfa_ssh_view_init(struct mfa_ssh_view *v, const struct sshd_config *cfg,
  * sets nothing on failure. */
 int mfa_ssh_decide(const struct mfa_ssh_view *v, const struct mfa_pam_result *pam,
                    bool *enforced, char **reason, json_t **paths);
+
+/* Whether sshd refuses to start because no AuthenticationMethods list can
+ * be satisfied by the enabled methods. sshd checks this once, at start-up,
+ * on the values of its first pass over the file (sshd_config_first_pass():
+ * `Match all` lines count in file order, they do not override yet), with
+ * "none" always enabled (sshd.c main(), auth2_methods_valid(list, 1)). */
+bool mfa_sshd_startup_refused(const struct sshd_config *cfg);
 
 #endif

@@ -186,6 +186,69 @@ START_TEST(match_block_relaxes) {
 }
 END_TEST
 
+/* `Match all` is applied after the global settings (sshd -T on this root
+ * prints "authenticationmethods publickey"): it relaxes the global list. */
+START_TEST(match_all_relaxes) {
+        json_t *o = observe(FIXTURE("hosts/mfa-match-all-relaxed"));
+
+        ck_assert_int_eq(json_array_size(at(o, "sshd.authentication_methods")), 1);
+        ck_assert_int_eq(json_array_size(at(o, "sshd.authentication_methods[0]")), 1);
+        ck_assert_str_eq(str(o, "sshd.authentication_methods[0][0]"), "publickey");
+        ck_assert_str_eq(str(o, "sshd.sources.AuthenticationMethods"), "/etc/ssh/sshd_config:127");
+        ck_assert(truth(o, "sshd.match_blocks[0].all"));
+        ck_assert(truth(o, "services.sshd.second_factor_required"));
+        ck_assert(!truth(o, "ssh.global_second_factor_enforced"));
+        ck_assert(!truth(o, "ssh.second_factor_enforced"));
+        assert_contains(str(o, "ssh.enforcement_reason"), "a \"publickey\" login never reaches");
+        assert_contains(str(o, "ssh.enforcement_reason"),
+                        "Match all sets AuthenticationMethods publickey (/etc/ssh/sshd_config:127)");
+        ck_assert_int_eq(json_array_size(at(o, "ssh.match_contexts")), 0);
+        json_decref(o);
+}
+END_TEST
+
+/* Global `AuthenticationMethods any`, tightened by `Match all`; a later
+ * Match User block cannot relax it, because among the blocks a connection
+ * matches the first value in file order wins (sshd -T -C user=backup,...
+ * prints "authenticationmethods publickey,keyboard-interactive"). */
+START_TEST(match_all_tightens) {
+        json_t *o = observe(FIXTURE("hosts/mfa-match-all-enforced"));
+
+        ck_assert_str_eq(str(o, "sshd.authentication_methods[0][1]"), "keyboard-interactive");
+        ck_assert_str_eq(str(o, "sshd.sources.AuthenticationMethods"), "/etc/ssh/sshd_config:127");
+        ck_assert(truth(o, "ssh.global_second_factor_enforced"));
+        ck_assert(truth(o, "ssh.second_factor_enforced"));
+        assert_contains(str(o, "ssh.enforcement_reason"),
+                        "requires pam_google_authenticator (/etc/pam.d/sshd:6)");
+        assert_contains(str(o, "ssh.enforcement_reason"),
+                        "Match all sets AuthenticationMethods publickey,keyboard-interactive "
+                        "(/etc/ssh/sshd_config:127)");
+        ck_assert_str_eq(str(o, "ssh.match_contexts[0].match"), "User backup");
+        ck_assert(truth(o, "ssh.match_contexts[0].second_factor_enforced"));
+        ck_assert_str_eq(str(o, "ssh.match_contexts[0].auth_paths[0].methods[0]"), "publickey");
+        ck_assert_str_eq(str(o, "ssh.match_contexts[0].auth_paths[0].methods[1]"),
+                         "keyboard-interactive");
+        json_decref(o);
+}
+END_TEST
+
+/* sshd checks AuthenticationMethods at start-up on its first pass, before
+ * `Match all` overrides anything: Debian's KbdInteractiveAuthentication no
+ * comes first, so sshd refuses to start ("Disabled method
+ * keyboard-interactive") although the effective values would allow it. */
+START_TEST(match_all_startup_check_uses_first_pass) {
+        json_t *o = observe(FIXTURE("hosts/mfa-match-all-refused"));
+
+        ck_assert(truth(o, "sshd.kbd_interactive"));
+        ck_assert_str_eq(str(o, "sshd.sources.KbdInteractiveAuthentication"),
+                         "/etc/ssh/sshd_config:126");
+        ck_assert(!truth(o, "ssh.global_second_factor_enforced"));
+        ck_assert(!truth(o, "ssh.second_factor_enforced"));
+        assert_contains(str(o, "ssh.enforcement_reason"), "sshd refuses to start");
+        json_decref(o);
+}
+END_TEST
+
 START_TEST(pam_jump_over_factor) {
         json_t *o = observe(FIXTURE("hosts/mfa-pam-jump"));
 
@@ -334,6 +397,9 @@ Suite *make_suite(void) {
         tcase_add_test(tc, pubkey_login_bypasses_pam_factor);
         tcase_add_test(tc, include_order_first_value_wins);
         tcase_add_test(tc, match_block_relaxes);
+        tcase_add_test(tc, match_all_relaxes);
+        tcase_add_test(tc, match_all_tightens);
+        tcase_add_test(tc, match_all_startup_check_uses_first_pass);
         tcase_add_test(tc, pam_jump_over_factor);
         tcase_add_test(tc, pam_substack_done_stays_inside);
         tcase_add_test(tc, pam_include_sufficient_skips);
