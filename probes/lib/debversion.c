@@ -113,6 +113,16 @@ static struct debver debver_split(const char *s, size_t n) {
         return v;
 }
 
+void debversion_split(const char *v, size_t len, struct debversion_parts *parts) {
+        struct debver d = debver_split(v, len);
+
+        *parts = (struct debversion_parts) {
+                .epoch = d.epoch,
+                .upstream = d.version.p, .upstream_len = d.version.n,
+                .revision = d.revision.p, .revision_len = d.revision.n,
+        };
+}
+
 int debversion_cmp(const char *a, size_t alen, const char *b, size_t blen) {
         struct debver va = debver_split(a, alen), vb = debver_split(b, blen);
         int r;

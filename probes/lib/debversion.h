@@ -6,6 +6,18 @@
 #define COMPLYD_DEBVERSION_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The parts of a Debian version "[epoch:]upstream[-revision]" as dpkg's
+ * parseversion() splits it: blanks around it dropped, epoch before the
+ * first ':' (0 when missing or not a number), revision after the last '-'
+ * ("" when none). upstream and revision point into the input. */
+struct debversion_parts {
+        uint64_t epoch;
+        const char *upstream, *revision;
+        size_t upstream_len, revision_len;
+};
+void debversion_split(const char *v, size_t len, struct debversion_parts *parts);
 
 /* Compares two Debian versions "[epoch:]upstream[-revision]" as dpkg does
  * (epochs numerically, then upstream and revision with dpkg's verrevcmp: '~'

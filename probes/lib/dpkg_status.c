@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "deb822.h"
 #include "dpkg_status.h"
 
@@ -74,4 +75,18 @@ int dpkg_status_parse(const char *buf, size_t len, struct pkgdb *db) {
                 }
         }
         return added;
+}
+
+int dpkg_status_load(const struct complyd_probe_ctx *ctx, struct pkgdb *db) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r;
+
+        r = ctx->read_file(ctx, DPKG_STATUS_PATH, DPKG_STATUS_MAX_BYTES, &buf, &len);
+        if (r < 0)
+                return r;
+        r = dpkg_status_parse(buf, len, db);
+        if (r < 0)
+                pkgdb_free(db);
+        return r;
 }

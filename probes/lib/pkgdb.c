@@ -121,6 +121,12 @@ struct inst_pkg *pkgdb_find(const struct pkgdb *db, const char *name, size_t nle
         return db->slots[s] ? &db->pkgs[db->slots[s] - 1] : NULL;
 }
 
+const char *pkgdb_installed_version(const struct pkgdb *db, const char *name) {
+        const struct inst_pkg *p = pkgdb_find(db, name, strlen(name));
+
+        return p ? p->version : NULL;
+}
+
 static bool span_is(const char *s, size_t n, const char *lit) {
         return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }

@@ -50,6 +50,11 @@ int pkgdb_add(struct pkgdb *db, const char *name, size_t nlen, const char *arch,
  * or NULL. */
 struct inst_pkg *pkgdb_find(const struct pkgdb *db, const char *name, size_t nlen);
 
+/* The version of the installed package name (of the first architecture
+ * the status file lists), borrowed from db; NULL when it is not
+ * installed. */
+const char *pkgdb_installed_version(const struct pkgdb *db, const char *name);
+
 /* True when a Packages entry of architecture arch can upgrade p: the same
  * architecture, or "all" on the native side. */
 bool pkgdb_arch_matches(const struct pkgdb *db, const struct inst_pkg *p, const char *arch,

@@ -19,7 +19,6 @@
 #define MAX_WANTS 4096u
 
 static void proctable_donep(struct proctable *t) { proctable_done(t); }
-static void pkgdb_freep(struct pkgdb *db) { pkgdb_free(db); }
 
 struct host {
         const struct complyd_probe_ctx *ctx;
@@ -97,19 +96,15 @@ static int add_process(const struct host *h, json_t *o, const char *name) {
 /* The installed auditd package version from dpkg's status, NULL when not
  * installed or not a dpkg host (malloc'ed in *ret). 0 or -ENOMEM. */
 static int auditd_package(const struct complyd_probe_ctx *ctx, char **ret) {
-        _cleanup_(pkgdb_freep) struct pkgdb db = { 0 };
-        _cleanup_free_ char *buf = NULL;
-        struct inst_pkg *p;
-        size_t len = 0;
-        int r;
+        _cleanup_(pkgdb_free) struct pkgdb db = { 0 };
+        const char *installed;
+        char *v = NULL;
 
-        *ret = NULL;
-        if ((r = ctx->read_file(ctx, "/var/lib/dpkg/status", DPKG_STATUS_MAX_BYTES, &buf, &len)) < 0)
-                return r == -ENOMEM ? r : 0;
-        if ((r = dpkg_status_parse(buf, len, &db)) < 0)
-                return r == -ENOMEM ? r : 0;
-        if ((p = pkgdb_find(&db, "auditd", 6)) && !(*ret = strdup(p->version)))
+        if (dpkg_status_load(ctx, &db) == -ENOMEM)
                 return -ENOMEM;
+        if ((installed = pkgdb_installed_version(&db, "auditd")) && !(v = strdup(installed)))
+                return -ENOMEM;
+        *ret = v;
         return 0;
 }
 

@@ -529,26 +529,24 @@ static int deb_auto_updates(const struct complyd_probe_ctx *ctx, const struct pk
 
 /* ---- the probe ------------------------------------------------------------------ */
 
-static int observe_dpkg(const struct complyd_probe_ctx *ctx, char *status, size_t len, json_t *o) {
-        _cleanup_(pkgdb_free) struct pkgdb db = { 0 };
+/* The facts of a dpkg host whose installed packages are db (apt's
+ * candidates are added to it). */
+static int observe_dpkg(const struct complyd_probe_ctx *ctx, struct pkgdb *db, json_t *o) {
         _cleanup_free_ char *newest = NULL;
         bool reboot_file;
         int r;
 
-        r = dpkg_status_parse(status, len, &db);
-        if (r < 0)
-                return r;
         if ((r = set(o, "package_manager", json_string("dpkg"))) < 0 ||
             (r = set(o, "supported", json_true())) < 0 ||
-            (r = set(o, "installed_count", json_integer((json_int_t) db.n))) < 0 ||
-            (r = set(o, "native_arch", db.native_arch[0] ? json_string(db.native_arch) : json_null())) < 0 ||
-            (r = apt_facts(ctx, &db, o)) < 0 ||
+            (r = set(o, "installed_count", json_integer((json_int_t) db->n))) < 0 ||
+            (r = set(o, "native_arch", db->native_arch[0] ? json_string(db->native_arch) : json_null())) < 0 ||
+            (r = apt_facts(ctx, db, o)) < 0 ||
             (r = reboot_facts(ctx, o, &reboot_file)) < 0 ||
-            (r = deb_kernels(&db, o, &newest)) < 0 ||
+            (r = deb_kernels(db, o, &newest)) < 0 ||
             (r = kernel_facts(ctx, o, newest, reboot_file)) < 0 ||
             (r = deb_index_age(ctx, o)) < 0)
                 return r;
-        return deb_auto_updates(ctx, &db, o);
+        return deb_auto_updates(ctx, db, o);
 }
 
 /* A host with neither dpkg nor a usable rpm: every package fact unknown,
@@ -576,18 +574,18 @@ int unsupported_facts(const struct complyd_probe_ctx *ctx, json_t *o, const char
 
 static int patch_level_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         _cleanup_json_ json_t *o = json_object();
-        _cleanup_free_ char *osr = NULL, *status = NULL;
-        size_t len = 0;
+        _cleanup_(pkgdb_free) struct pkgdb db = { 0 };
+        _cleanup_free_ char *osr = NULL;
         int r;
 
         if (!o || set(o, "schema", json_string("complyd.patch_level.v1")) < 0 ||
             set(o, "os", os_facts(ctx, &osr)) < 0)
                 return -ENOMEM;
-        r = ctx->read_file(ctx, "/var/lib/dpkg/status", DPKG_STATUS_MAX_BYTES, &status, &len);
-        if (r == -ENOMEM)
+        r = dpkg_status_load(ctx, &db);
+        if (r == -ENOMEM || r == -E2BIG) /* a status file we could not parse */
                 return r;
         if (r >= 0)
-                r = observe_dpkg(ctx, status, len, o);
+                r = observe_dpkg(ctx, &db, o);
         else if (rpm_host(ctx))
                 r = observe_rpm(ctx, o);
         else

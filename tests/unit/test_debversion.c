@@ -111,6 +111,29 @@ START_TEST(debian_edge_cases) {
 }
 END_TEST
 
+/* The split dpkg's parseversion() does, which the ssh probe's banner uses. */
+START_TEST(debian_split) {
+        struct debversion_parts v;
+
+        debversion_split("1:9.2p1-2+deb12u10", 18, &v);
+        ck_assert_uint_eq(v.epoch, 1);
+        ck_assert_uint_eq(v.upstream_len, 5);
+        ck_assert_int_eq(memcmp(v.upstream, "9.2p1", 5), 0);
+        ck_assert_uint_eq(v.revision_len, 10);
+        ck_assert_int_eq(memcmp(v.revision, "2+deb12u10", 10), 0);
+        /* the last '-' starts the revision; no '-', no revision */
+        debversion_split(" 2.0-rc1-3 \n", 12, &v);
+        ck_assert_uint_eq(v.epoch, 0);
+        ck_assert_uint_eq(v.upstream_len, 7);
+        ck_assert_int_eq(memcmp(v.upstream, "2.0-rc1", 7), 0);
+        ck_assert_uint_eq(v.revision_len, 1);
+        debversion_split("x:252.33", 8, &v);
+        ck_assert_uint_eq(v.epoch, 0);
+        ck_assert_uint_eq(v.upstream_len, 6);
+        ck_assert_uint_eq(v.revision_len, 0);
+}
+END_TEST
+
 START_TEST(rpmvercmp_cases) {
         static const struct {
                 const char *a, *b;
@@ -145,6 +168,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, recorded_dpkg_verdicts);
         tcase_add_test(tc, live_dpkg_compare_versions);
         tcase_add_test(tc, debian_edge_cases);
+        tcase_add_test(tc, debian_split);
         tcase_add_test(tc, rpmvercmp_cases);
         suite_add_tcase(s, tc);
         return s;

@@ -320,6 +320,29 @@ START_TEST(dpkg_status_only_installed) {
 }
 END_TEST
 
+/* What the probes ask of dpkg (dpkg_status_load, pkgdb_installed_version)
+ * on a Debian fixture root and on one without dpkg. */
+START_TEST(dpkg_status_load_roots) {
+        struct complyd_probe_ctx *ctx;
+        struct pkgdb db = { 0 };
+
+        ck_assert_int_eq(probe_ctx_new(FIXTURE("hosts/patch-debian-plain"), NULL, 0, &ctx), 0);
+        /* 18 stanzas, libold is only "deinstall ok config-files" */
+        ck_assert_int_eq(dpkg_status_load(ctx, &db), 17);
+        ck_assert_str_eq(pkgdb_installed_version(&db, "base-files"), "12.4+deb12u11");
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "libold"));
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "base-file"));
+        pkgdb_free(&db);
+        probe_ctx_free(ctx);
+
+        ck_assert_int_eq(probe_ctx_new(FIXTURE("hosts/patch-rhel9"), NULL, 0, &ctx), 0);
+        ck_assert_int_eq(dpkg_status_load(ctx, &db), -ENOENT);
+        ck_assert_uint_eq(db.n, 0);
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "bash"));
+        probe_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(rpm_parsers_skip_garbage) {
         static const char junk[] = "\x01\x02 Sec x-y.z\n\t\t\n.\n-1.a b\nfoo.x86_64 notaversion repo\n";
 
@@ -347,6 +370,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, release_clearsigned);
         tcase_add_test(tc, apt_conf_scopes_and_comments);
         tcase_add_test(tc, dpkg_status_only_installed);
+        tcase_add_test(tc, dpkg_status_load_roots);
         tcase_add_test(tc, rpm_parsers_skip_garbage);
         suite_add_tcase(s, tc);
         return s;
