@@ -8,12 +8,11 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
+#include "dpkg_status.h"
 #include "ssh.h"
 #include "sshd_config.h"
 
 #define SSHD_BINARY "/usr/sbin/sshd"
-#define DPKG_STATUS "/var/lib/dpkg/status"
-#define DPKG_STATUS_MAX (64u << 20)
 #define BANNER_MAX (64u << 10)
 
 /* The algorithm lists checked against the weak table. */
@@ -65,18 +64,19 @@ static json_t *banner_facts(const struct complyd_probe_ctx *ctx, const json_t *e
  * version fields null when the package is not in the dpkg database. */
 static json_t *protocol_facts(const struct complyd_probe_ctx *ctx, const struct sshd_config *cfg,
                               const json_t *effective) {
-        _cleanup_free_ char *status = NULL, *version = NULL, *ident = NULL;
+        _cleanup_(pkgdb_free) struct pkgdb pkgs = { 0 };
+        _cleanup_free_ char *ident = NULL;
         const struct sshd_setting *db = sshd_config_get(cfg, "DebianBanner");
         bool debian = !db || streq(db->value, "yes");
         const char *add = json_string_value(json_object_get(effective, "versionaddendum"));
+        const char *version;
         char up[64], rev[64];
-        size_t len;
 
         if (add && streq(add, "none"))
                 add = NULL;
-        if (ctx->read_file(ctx, DPKG_STATUS, DPKG_STATUS_MAX, &status, &len) >= 0 &&
-            ssh_dpkg_version(status, len, &version) == -ENOMEM)
+        if (dpkg_status_load(ctx, &pkgs) == -ENOMEM)
                 return NULL;
+        version = pkgdb_installed_version(&pkgs, "openssh-server");
         if (version && ssh_split_version(version, up, sizeof(up), rev, sizeof(rev)) == 0 &&
             asprintf(&ident, "SSH-2.0-OpenSSH_%s%s%s%s%s", up, debian && *rev ? " Debian-" : "",
                      debian ? rev : "", add ? " " : "", add ? add : "") < 0)

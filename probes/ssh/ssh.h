@@ -25,8 +25,4 @@ int ssh_weak_scan(const char *keyword, const char *list, json_t *out);
 int ssh_split_version(const char *version, char *upstream, size_t un, char *revision,
                       size_t rn);
 
-/* The package version of openssh-server in a dpkg status file (buf, len),
- * malloc'ed in *version; 0, -ENOENT when not installed, -ENOMEM. */
-int ssh_dpkg_version(const char *buf, size_t len, char **version);
-
 #endif

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Weak SSH algorithms (the table is data) and the protocol banner parts
- * taken from the dpkg status file. */
+/* Weak SSH algorithms (the table is data) and the split of openssh-server's
+ * package version behind the protocol banner. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
+#include "debversion.h"
 #include "ssh.h"
 
 /* First matching pattern wins. Sources: RFC 9142 (KEX), RFC 8758 (RC4),
@@ -70,56 +71,15 @@ int ssh_weak_scan(const char *keyword, const char *list, json_t *out) {
 
 int ssh_split_version(const char *version, char *upstream, size_t un, char *revision,
                       size_t rn) {
-        const char *colon = strchr(version, ':'), *up = colon ? colon + 1 : version;
-        const char *dash = strrchr(up, '-');
-        size_t ul = dash ? (size_t) (dash - up) : strlen(up);
+        struct debversion_parts v;
 
-        if (ul == 0 || ul >= un || (dash && strlen(dash + 1) >= rn) || !strchr("0123456789", *up))
+        debversion_split(version, strlen(version), &v);
+        if (v.upstream_len == 0 || v.upstream_len >= un || v.revision_len >= rn ||
+            !(*v.upstream >= '0' && *v.upstream <= '9'))
                 return -EINVAL;
-        memcpy(upstream, up, ul);
-        upstream[ul] = '\0';
-        snprintf(revision, rn, "%s", dash ? dash + 1 : "");
+        memcpy(upstream, v.upstream, v.upstream_len);
+        upstream[v.upstream_len] = '\0';
+        memcpy(revision, v.revision, v.revision_len);
+        revision[v.revision_len] = '\0';
         return 0;
-}
-
-/* The value of field `name` in one deb822 stanza [p, end), or NULL. */
-static const char *field(const char *p, const char *end, const char *name, size_t *len) {
-        size_t nl = strlen(name);
-
-        while (p < end) {
-                const char *eol = memchr(p, '\n', (size_t) (end - p));
-                if (!eol)
-                        eol = end;
-                if ((size_t) (eol - p) > nl && strncmp(p, name, nl) == 0 && p[nl] == ':') {
-                        const char *v = p + nl + 1;
-                        while (v < eol && (*v == ' ' || *v == '\t'))
-                                v++;
-                        *len = (size_t) (eol - v);
-                        return v;
-                }
-                p = eol + 1;
-        }
-        return NULL;
-}
-
-int ssh_dpkg_version(const char *buf, size_t len, char **version) {
-        const char *p = buf, *end = buf + len;
-
-        while (p < end) {
-                const char *stop = memmem(p, (size_t) (end - p), "\n\n", 2);
-                const char *se = stop ? stop + 1 : end, *v, *pk, *st;
-                size_t vl, pl, sl;
-
-                pk = field(p, se, "Package", &pl);
-                st = field(p, se, "Status", &sl);
-                v = field(p, se, "Version", &vl);
-                if (pk && pl == 14 && strncmp(pk, "openssh-server", 14) == 0 && st && v &&
-                    sl >= 20 && memmem(st, sl, " installed", 10) && vl < 128) {
-                        if (!(*version = strndup(v, vl)))
-                                return -ENOMEM;
-                        return 0;
-                }
-                p = stop ? stop + 2 : end;
-        }
-        return -ENOENT;
 }

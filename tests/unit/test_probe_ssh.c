@@ -7,6 +7,7 @@
 
 #include "../../probes/ssh/ssh.h"
 #include "cleanup.h"
+#include "dpkg_status.h"
 #include "probe_ctx.h"
 #include "sshd_config.h"
 #include "testutil.h"
@@ -159,19 +160,30 @@ START_TEST(weak_table) {
 END_TEST
 
 START_TEST(versions) {
-        char up[32], rev[32], *v = NULL;
+        char up[32], rev[32];
+        struct pkgdb db = { 0 };
+        /* an upgrade from bullseye left the old stanza as config-files */
         static const char status[] =
-                "Package: openssh-server\nStatus: deinstall ok config-files\nVersion: 1:8.4p1-5\n\n"
-                "Package: openssh-server\nStatus: install ok installed\nVersion: 1:9.2p1-2+deb12u3\n";
+                "Package: openssh-server\nStatus: deinstall ok config-files\n"
+                "Architecture: amd64\nVersion: 1:8.4p1-5\n\n"
+                "Package: openssh-server\nStatus: install ok installed\n"
+                "Architecture: amd64\nVersion: 1:9.2p1-2+deb12u3\n";
 
         ck_assert_int_eq(ssh_split_version("1:9.2p1-2+deb12u10", up, sizeof up, rev, sizeof rev), 0);
         ck_assert_str_eq(up, "9.2p1");
         ck_assert_str_eq(rev, "2+deb12u10");
+        ck_assert_int_eq(ssh_split_version("9.2p1", up, sizeof up, rev, sizeof rev), 0);
+        ck_assert_str_eq(rev, "");
         ck_assert_int_eq(ssh_split_version("", up, sizeof up, rev, sizeof rev), -EINVAL);
-        ck_assert_int_eq(ssh_dpkg_version(status, sizeof status - 1, &v), 0);
-        ck_assert_str_eq(v, "1:9.2p1-2+deb12u3");
-        free(v);
-        ck_assert_int_eq(ssh_dpkg_version(status, 60, &v), -ENOENT);
+        ck_assert_int_eq(ssh_split_version("1:", up, sizeof up, rev, sizeof rev), -EINVAL);
+        /* the version the probe splits: the installed stanza's, not the removed one's */
+        ck_assert_int_eq(dpkg_status_parse(status, sizeof status - 1, &db), 1);
+        ck_assert_str_eq(pkgdb_installed_version(&db, "openssh-server"), "1:9.2p1-2+deb12u3");
+        pkgdb_free(&db);
+        /* only the removed stanza: not installed */
+        ck_assert_int_eq(dpkg_status_parse(status, (size_t) (strstr(status, "\n\n") + 2 - status), &db), 0);
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "openssh-server"));
+        pkgdb_free(&db);
 }
 END_TEST
 
