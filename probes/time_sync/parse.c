@@ -166,33 +166,3 @@ int ts_timesyncd_parse(const char *buf, size_t len, struct ts_timesyncd *st) {
         }
         return 0;
 }
-
-int ts_dpkg_installed(const char *buf, size_t len, const char *const *names, size_t n,
-                      bool *installed) {
-        const char *p = buf, *end = buf + (len > TS_DPKG_MAX ? TS_DPKG_MAX : len), *line;
-        long current = -1; /* index into names of the paragraph's package */
-        size_t l;
-
-        for (size_t i = 0; i < n; i++)
-                installed[i] = false;
-        while (next_line(&p, end, &line, &l)) {
-                if (l == 0) {
-                        current = -1;
-                } else if (l > 9 && memcmp(line, "Package: ", 9) == 0) {
-                        current = -1;
-                        for (size_t i = 0; i < n; i++)
-                                if (is(line + 9, l - 9, names[i]))
-                                        current = (long) i;
-                } else if (current >= 0 && l > 8 && memcmp(line, "Status: ", 8) == 0) {
-                        const char *st = line + 8;
-                        size_t sl = l - 8;
-
-                        while (sl > 0 && blank(st[sl - 1]))
-                                sl--;
-                        /* "install ok installed", "hold ok installed", ... */
-                        if (sl >= 13 && memcmp(st + sl - 13, " ok installed", 13) == 0)
-                                installed[current] = true;
-                }
-        }
-        return 0;
-}

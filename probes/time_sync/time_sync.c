@@ -4,18 +4,19 @@
  * is null. For chrony, systemd-timesyncd and ntpd (ntp or ntpsec): whether
  * the package is installed (dpkg status; without dpkg, the binary), whether
  * its unit is enabled (a link in /etc/systemd/system/<target>.wants/) or
- * masked, whether it runs (/proc/<pid>/comm), and the time sources its
- * configuration names. */
+ * masked, whether it runs (a process of that comm in /proc), and the time
+ * sources its configuration names. */
 #include <complyd/probe.h>
 
 #include <fcntl.h>
 #include <sys/timex.h>
 
 #include "cleanup.h"
+#include "dpkg_status.h"
+#include "proctable.h"
 #include "time_sync.h"
 
 #define CONF_MAX (1u << 20)
-#define DPKG_STATUS "/var/lib/dpkg/status"
 #define CONF_FILES_MAX 64
 
 struct daemon {
@@ -68,34 +69,23 @@ static bool masked(const struct complyd_probe_ctx *ctx, const struct daemon *d) 
         return false;
 }
 
-/* The comm of every process under /proc, one newline-terminated line each
- * in *out (malloc'ed); -errno when /proc cannot be listed. */
-static int process_names(const struct complyd_probe_ctx *ctx, char **out) {
-        _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_free_ char *all = NULL;
-        size_t size = 0;
-        FILE *f;
-        struct dirent *de;
-        int r = ctx->opendir(ctx, "/proc", &d);
+/* Whether a process of d runs: true or false from the process table t,
+ * null when t is NULL (no process table). */
+static json_t *running_json(const struct proctable *t, const struct daemon *d) {
+        if (!t)
+                return json_null();
+        for (size_t i = 0; i < t->n; i++)
+                if (streq(t->procs[i].comm, d->comm))
+                        return json_true();
+        return json_false();
+}
 
-        if (r < 0)
-                return r;
-        if (!(f = open_memstream(&all, &size)))
-                return -ENOMEM;
-        while ((de = readdir(d)) && !ctx->expired(ctx)) {
-                _cleanup_free_ char *p = NULL, *comm = NULL;
-
-                if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-                    asprintf(&p, "/proc/%s/comm", de->d_name) < 0)
-                        continue;
-                if (ctx->read_file(ctx, p, 256, &comm, NULL) >= 0)
-                        fprintf(f, "\n%.*s", (int) strcspn(comm, "\n"), comm);
-        }
-        fputc('\n', f);
-        if (fclose(f) != 0)
-                return -ENOMEM;
-        *out = TAKE_PTR(all);
-        return 0;
+/* The first of d's packages that dpkg lists as installed, or NULL. */
+static const char *installed_package(const struct pkgdb *db, const struct daemon *d) {
+        for (size_t k = 0; k < ELEMENTSOF(d->packages) && d->packages[k]; k++)
+                if (pkgdb_installed_version(db, d->packages[k]))
+                        return d->packages[k];
+        return NULL;
 }
 
 /* Sources of chrony: chrony.conf, its include patterns, *.conf in each
@@ -212,14 +202,15 @@ static int timesyncd_facts(const struct complyd_probe_ctx *ctx, json_t *files, j
         return *out ? 0 : -ENOMEM;
 }
 
-/* Facts of one daemon. installed_pkg: the dpkg answer, -1 without dpkg. */
+/* Facts of one daemon. installed_pkg: the dpkg answer, -1 without dpkg;
+ * procs: the process table, NULL when unknown. */
 static int daemon_facts(const struct complyd_probe_ctx *ctx, const struct daemon *d,
-                        int installed_pkg, const char *pkg, char **wants, const char *procs,
-                        json_t **out) {
+                        int installed_pkg, const char *pkg, char **wants,
+                        const struct proctable *procs, json_t **out) {
         _cleanup_json_ json_t *sources = json_array(), *files = json_array(), *tsd = NULL;
         const char *unit = enabled_unit(ctx, d, wants), *binary = NULL;
         bool is_masked = masked(ctx, d), builtin = false;
-        json_t *running = json_null();
+        json_t *running = running_json(procs, d);
         int r = 0;
 
         if (!sources || !files)
@@ -227,11 +218,6 @@ static int daemon_facts(const struct complyd_probe_ctx *ctx, const struct daemon
         for (size_t i = 0; i < ELEMENTSOF(d->binaries) && d->binaries[i] && !binary; i++)
                 if (exists(ctx, d->binaries[i], 0))
                         binary = d->binaries[i];
-        if (procs) {
-                char pat[32];
-                snprintf(pat, sizeof(pat), "\n%s\n", d->comm);
-                running = json_boolean(strstr(procs, pat) != NULL);
-        }
         if (streq(d->name, "chrony"))
                 r = chrony_sources(ctx, sources, files);
         else if (streq(d->name, "ntpd"))
@@ -296,36 +282,32 @@ static json_t *clock_facts(void) {
 }
 
 static int ts_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
-        _cleanup_free_ char *status = NULL, *procs = NULL;
         _cleanup_json_ json_t *objs = json_object(), *enabled = json_array();
-        bool inst[ELEMENTSOF(daemons)][3] = { { false } };
+        _cleanup_(pkgdb_free) struct pkgdb pkgs = { 0 };
+        _cleanup_(proctable_done) struct proctable procs = { 0 };
+        bool dpkg, procs_known;
         char **wants = NULL;
-        size_t len;
         int r = 0;
 
         if (!objs || !enabled)
                 return -ENOMEM;
-        bool dpkg = ctx->read_file(ctx, DPKG_STATUS, TS_DPKG_MAX, &status, &len) >= 0;
-        for (size_t i = 0; dpkg && i < ELEMENTSOF(daemons); i++) {
-                size_t n = 0;
-
-                while (n < ELEMENTSOF(daemons[i].packages) && daemons[i].packages[n])
-                        n++;
-                ts_dpkg_installed(status, len, daemons[i].packages, n, inst[i]);
-        }
-        if (process_names(ctx, &procs) < 0)
-                procs = NULL;
+        if ((r = dpkg_status_load(ctx, &pkgs)) == -ENOMEM)
+                return r;
+        dpkg = r >= 0;
+        /* no /proc, or the deadline passed while reading it: running unknown */
+        if ((r = proctable_scan(ctx, false, &procs)) == -ENOMEM)
+                return r;
+        procs_known = r >= 0 && !procs.proc_missing;
+        r = 0;
         if (ctx->glob(ctx, "/etc/systemd/system/*.wants", &wants) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(daemons) && r >= 0; i++) {
                 const struct daemon *d = &daemons[i];
-                const char *pkg = NULL;
+                const char *pkg = installed_package(&pkgs, d);
                 json_t *o = NULL;
 
-                for (size_t k = 0; k < 3 && d->packages[k] && !pkg; k++)
-                        if (inst[i][k])
-                                pkg = d->packages[k];
-                r = daemon_facts(ctx, d, dpkg ? pkg != NULL : -1, pkg, wants, procs, &o);
+                r = daemon_facts(ctx, d, dpkg ? pkg != NULL : -1, pkg, wants,
+                                 procs_known ? &procs : NULL, &o);
                 if (r >= 0 && json_object_set_new(objs, d->name, o) < 0)
                         r = -ENOMEM;
                 if (r >= 0 && json_is_true(json_object_get(o, "enabled")))

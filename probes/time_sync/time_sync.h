@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* time_sync probe internals: pure parsers of the time daemons'
- * configuration (chrony.conf, ntp.conf, timesyncd.conf) and of dpkg's
- * status file, over (buffer, length), with explicit limits; unit and fuzz
- * tests call them directly. Exported names start with ts_. */
+ * configuration (chrony.conf, ntp.conf, timesyncd.conf), over (buffer,
+ * length), with explicit limits; unit and fuzz tests call them directly.
+ * Exported names start with ts_. */
 #ifndef COMPLYD_TIME_SYNC_H
 #define COMPLYD_TIME_SYNC_H
 
@@ -15,7 +15,6 @@
 #define TS_LINE_MAX 4096           /* longer lines are skipped */
 #define TS_SOURCES_MAX 256         /* sources kept per daemon */
 #define TS_DIRS_MAX 32             /* confdir/sourcedir/include entries kept */
-#define TS_DPKG_MAX (256u << 20)   /* dpkg status parsed at most */
 
 /* Appends the time sources of a chrony.conf or ntp.conf text to sources:
  * one {"type": "server"|"pool"|"peer", "host": ..., "options": "iburst
@@ -36,11 +35,5 @@ struct ts_timesyncd {
 };
 int ts_timesyncd_parse(const char *buf, size_t len, struct ts_timesyncd *st);
 void ts_timesyncd_done(struct ts_timesyncd *st);
-
-/* For each name in names (n of them), whether dpkg's status text says
- * "install ok installed" for that package (any architecture); sets
- * installed[i]. Returns 0. */
-int ts_dpkg_installed(const char *buf, size_t len, const char *const *names, size_t n,
-                      bool *installed);
 
 #endif

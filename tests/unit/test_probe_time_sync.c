@@ -5,6 +5,7 @@
  * ntpsec, nothing) — configuration files taken from the Debian packages —
  * and its parsers on real and broken input. */
 #include "cleanup.h"
+#include "dpkg_status.h"
 #include "probe_ctx.h"
 #include "testutil.h"
 #include "../../probes/time_sync/time_sync.h"
@@ -182,16 +183,28 @@ START_TEST(parse_timesyncd) {
 }
 END_TEST
 
-START_TEST(parse_dpkg) {
-        static const char text[] = "Package: chrony\nStatus: deinstall ok config-files\n\n"
-                                   "Package: ntpsec\nStatus: hold ok installed\n\n"
-                                   "Package: ntp\nArchitecture: amd64\nStatus: install ok half-installed\n\n"
-                                   "Package: systemd-timesyncd\nStatus: install ok installed";
-        static const char *const names[] = { "chrony", "ntpsec", "ntp", "systemd-timesyncd", "x" };
-        bool got[5];
+/* The packages the probe looks for, as the shared dpkg parser answers:
+ * removed (config-files) and half-installed ones are not installed, held
+ * ones are, and so is the last stanza without a final newline. */
+START_TEST(dpkg_time_packages) {
+        static const char text[] =
+                "Package: chrony\nStatus: deinstall ok config-files\nArchitecture: amd64\n"
+                "Version: 4.3-2+deb12u1\n\n"
+                "Package: ntpsec\nStatus: hold ok installed\nArchitecture: amd64\n"
+                "Version: 1.2.2+dfsg1-1+deb12u1\n\n"
+                "Package: ntp\nArchitecture: all\nStatus: install ok half-installed\n"
+                "Version: 1:4.2.8p15+dfsg-2~1.2.2+dfsg1-1+deb12u1\n\n"
+                "Package: systemd-timesyncd\nStatus: install ok installed\nArchitecture: amd64\n"
+                "Version: 252.33-1~deb12u1";
+        struct pkgdb db = { 0 };
 
-        ck_assert_int_eq(ts_dpkg_installed(text, strlen(text), names, 5, got), 0);
-        ck_assert(!got[0] && got[1] && !got[2] && got[3] && !got[4]);
+        ck_assert_int_eq(dpkg_status_parse(text, strlen(text), &db), 2);
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "chrony"));
+        ck_assert_str_eq(pkgdb_installed_version(&db, "ntpsec"), "1.2.2+dfsg1-1+deb12u1");
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "ntp"));
+        ck_assert_str_eq(pkgdb_installed_version(&db, "systemd-timesyncd"), "252.33-1~deb12u1");
+        ck_assert_ptr_null(pkgdb_installed_version(&db, "x"));
+        pkgdb_free(&db);
 }
 END_TEST
 
@@ -207,7 +220,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, live_clock);
         tcase_add_test(tc, parse_sources);
         tcase_add_test(tc, parse_timesyncd);
-        tcase_add_test(tc, parse_dpkg);
+        tcase_add_test(tc, dpkg_time_packages);
         suite_add_tcase(s, tc);
         return s;
 }
