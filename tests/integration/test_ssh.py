@@ -122,6 +122,26 @@ class SshdOracle(unittest.TestCase):
             with self.subTest(root=root):
                 self.assertGreaterEqual(self.compare(root), 80)
 
+    def test_mfa_fixtures(self):
+        """The mfa probe's fixture roots (Include order, Match blocks, Match
+        all) through the same parser: what sshd accepts matches sshd -T, and
+        every root the mfa probe says sshd refuses, sshd refuses."""
+        roots = sorted(glob.glob(os.path.join(os.path.dirname(FIXTURES), "hosts", "mfa-*")))
+        compared = 0
+        for root in roots:
+            if not os.path.exists(root + "/etc/ssh/sshd_config"):
+                continue
+            with self.subTest(root=root):
+                rc, _, err = self.sshd_t(root)
+                mfa = json.loads(subprocess.run([COMPLYD, "probe", "mfa", "--root", root],
+                                                capture_output=True, text=True, timeout=60).stdout)
+                refused = "refuses to start" in (mfa["ssh"]["enforcement_reason"] or "")
+                self.assertEqual(rc != 0, refused, "%s: sshd said %r" % (root, err))
+                if rc == 0:
+                    self.assertGreaterEqual(self.compare(root), 80)
+                    compared += 1
+        self.assertGreaterEqual(compared, 10)
+
     def test_refused_configs_are_errors(self):
         """Every configuration sshd refuses is reported with config_errors."""
         for root in sorted(glob.glob(FIXTURES + "/bad-*")):
