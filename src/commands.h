@@ -14,6 +14,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_controls(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "complyd: unknown option" style errors plus a hint; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

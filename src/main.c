@@ -17,6 +17,7 @@ static const struct {
         { "controls", cmd_controls },
         { "run", cmd_run },
         { "verify", cmd_verify },
+        { "report", cmd_report },
 };
 
 static void usage(FILE *f) {
@@ -35,6 +36,7 @@ static void usage(FILE *f) {
               "  run [--root DIR]       the daemon: evaluate on schedule, alert on drift (systemd\n"
               "                         Type=notify; SIGHUP reloads, SIGTERM stops)\n"
               "  verify [--pubkey FILE]... PATH  check an evidence stream (spool or NDJSON)\n"
+              "  report [--since 90d] [--format md|html|json] [PATH]  SOC 2 Type II period report\n"
               "\n"
               "Options for every command:\n"
               "  -c, --config FILE      configuration (default " SYSCONFDIR "/complyd/complyd.yaml;\n"
