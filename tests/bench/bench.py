@@ -52,8 +52,15 @@ def q(args):
 
 def run(args, stdin=None, stdout=subprocess.DEVNULL, env=None, timeout=1200):
     """Runs args to completion; returns (seconds, peak RSS KiB of the process
-    tree it waited for, exit status, stdout bytes or None). Wall time from
-    fork to reap; RSS from wait4() (the largest process of the tree)."""
+    tree, exit status, stdout bytes or None). Wall time from fork to reap
+    (GNU time's own ~1 ms is in both sides). Peak RSS: GNU time's %M, the
+    wait4() maxrss of the tree it started; wait4() here would count the RSS
+    the forked Python child had before its exec."""
+    rss_file = None
+    if os.path.exists("/usr/bin/time"):
+        fd, rss_file = tempfile.mkstemp(prefix="complyd-bench-rss-")
+        os.close(fd)
+        args = ["/usr/bin/time", "-f", "%M", "-o", rss_file] + list(args)
     t0 = time.perf_counter()
     p = subprocess.Popen(args, stdin=stdin or subprocess.DEVNULL, stdout=stdout,
                          stderr=subprocess.PIPE, env=env, close_fds=True)
@@ -70,11 +77,19 @@ def run(args, stdin=None, stdout=subprocess.DEVNULL, env=None, timeout=1200):
         time.sleep(0.001)
     secs = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
+    maxrss = ru.ru_maxrss
+    if rss_file:
+        try:
+            with open(rss_file) as fh:
+                maxrss = int(fh.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            pass
+        os.unlink(rss_file)
     p.stderr.read()
     p.stderr.close()
     if p.stdout:
         p.stdout.close()
-    return secs, ru.ru_maxrss, p.returncode, out
+    return secs, maxrss, p.returncode, out
 
 
 def stats(xs):
@@ -98,11 +113,6 @@ def fmt(v, unit):
     if unit == "%":
         return "%.2f" % v
     return "%.3g" % v
-
-
-def scale(unit):
-    """Multiplier from the stored value to the printed unit (for ratios)."""
-    return 1
 
 
 def add_row(name, unit, c, p, target, better, peer_name="", note=""):
@@ -131,7 +141,9 @@ def print_table():
     for r in ROWS:
         tgt = "-" if r["target"] is None else ("%s %g" % ("<=" if r["better"] == "le" else ">=", r["target"]))
         met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
-        ratio = "-" if r["ratio"] is None else ("%.4f" % r["ratio"] if r["ratio"] < 0.1 else "%.2f" % r["ratio"])
+        ratio = "-" if r["ratio"] is None else (
+            "%.2e" % r["ratio"] if r["ratio"] < 0.001 else "%.4f" % r["ratio"] if r["ratio"] < 0.1
+            else "%.2f" % r["ratio"])
         lines.append((r["name"], r["unit"], cell(r["c"], r["unit"]), r["peer"], cell(r["p"], r["unit"]),
                       "%d/%d" % r["n"], ratio, tgt, met + (" " + r["note"] if r["note"] else "")))
     w = [max(len(str(x[i])) for x in [head] + lines) for i in range(len(head))]
@@ -443,11 +455,16 @@ def proc_cpu(pid):
 
 
 def proc_rss(pid):
+    """(VmRSS, RssAnon) of pid in KiB: everything resident, and its private
+    anonymous part (heap, stacks) without the shared library pages."""
+    vm = anon = 0
     with open("/proc/%d/status" % pid) as fh:
         for line in fh:
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+                vm = int(line.split()[1])
+            elif line.startswith("RssAnon:"):
+                anon = int(line.split()[1])
+    return vm, anon
 
 
 def row_daemon(a):
@@ -505,7 +522,8 @@ def row_daemon(a):
         if os.waitstatus_to_exitcode(status) not in (0, -signal.SIGTERM) or not rss:
             NOTES.append("daemon: complyd run exited %d: %s" % (os.waitstatus_to_exitcode(status),
                                                                 errtext.strip().splitlines()[-3:]))
-        rss = [x for x in rss if x > 0]
+        anon = [x[1] for x in rss if x[0] > 0]
+        rss = [x[0] for x in rss if x[0] > 0]
         if not rss:
             return
         hours = wall * factor / 3600.0
@@ -518,12 +536,18 @@ def row_daemon(a):
         NOTES.append("daemon: %.0f s wall = %.1f h of the default schedule, %d evidence records written; "
                      "CPU of the daemon and its probe runs (wait4): %.2f s = %.2f CPU-s per default hour"
                      % (wall, hours, nrec, total_cpu, total_cpu / hours))
-        add_row("daemon at rest, RSS (daemon process)", "MiB", rss, None, None, "le", "osquery budget 200 MiB")
+        add_row("daemon at rest, VmRSS (daemon process)", "MiB", rss, None, None, "le", "osquery budget 200 MiB")
         ROWS[-1]["p"] = (200 * 1024, 200 * 1024, 200 * 1024)
         ROWS[-1]["ratio"] = ROWS[-1]["c"][0] / (200 * 1024)
         ROWS[-1]["met"] = ROWS[-1]["c"][0] <= 4 * 1024
         ROWS[-1]["target"] = 4 / 200.0
         ROWS[-1]["note"] = "(target: median RSS <= 4 MiB)"
+        add_row("daemon at rest, private RSS (RssAnon)", "MiB", anon, None, None, "le", "osquery budget 200 MiB")
+        ROWS[-1]["p"] = (200 * 1024, 200 * 1024, 200 * 1024)
+        ROWS[-1]["ratio"] = ROWS[-1]["c"][0] / (200 * 1024)
+        ROWS[-1]["target"] = 4 / 200.0
+        ROWS[-1]["met"] = ROWS[-1]["c"][0] <= 4 * 1024
+        ROWS[-1]["note"] = "(heap and stacks only: VmRSS minus shared library pages)"
         add_row("daemon at rest, CPU-s per default hour", "s", windows, None, None, "le",
                 "osquery budget 10% = 360 s/h")
         ROWS[-1]["p"] = (360.0, 360.0, 360.0)
