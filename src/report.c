@@ -465,39 +465,6 @@ static int inst_get(struct report *r, uint32_t host, const json_t *control, uint
         return 0;
 }
 
-/* Notes the key a host's record was signed with. */
-static int host_note_key(struct report *r, uint32_t host, const char *key_id, uint64_t seq, int64_t t) {
-        struct rhost *h = &r->hosts[host];
-        struct rkey *k;
-        uint32_t id;
-        size_t i;
-
-        if (strtab_intern(&r->texts, key_id, strlen(key_id), &id) < 0)
-                return -ENOMEM;
-        for (i = 0; i < h->n_keys && h->keys[i].key_id != id; i++)
-                ;
-        if (i == h->n_keys) {
-                if (i >= 64)
-                        return 0;
-                k = reallocarray(h->keys, i + 1, sizeof(*k));
-                if (!k)
-                        return -ENOMEM;
-                h->keys = k;
-                h->keys[h->n_keys++] = (struct rkey){ id, seq, seq, 0, t, t };
-        }
-        k = &h->keys[i];
-        k->records++;
-        if (seq < k->first_seq) {
-                k->first_seq = seq;
-                k->first_t = t;
-        }
-        if (seq > k->last_seq) {
-                k->last_seq = seq;
-                k->last_t = t;
-        }
-        return 0;
-}
-
 /* Fills the result-specific members of e from rec. -EINVAL: not usable. */
 static int take_result(struct report *r, const json_t *rec, struct rrec *e) {
         int st = status_of(jstr(rec, "status"));
@@ -553,7 +520,7 @@ static int take_record(struct report *r, const char *text, size_t len) {
                 k = take_config(r, rec, &e);
         if (k == -EINVAL)
                 goto excluded;
-        if (k < 0 || host_note_key(r, e.host, jstr(rec, "key_id"), e.seq, e.t) < 0)
+        if (k < 0 || strtab_intern(&r->texts, jstr(rec, "key_id"), strlen(jstr(rec, "key_id")), &e.key) < 0)
                 return k < 0 ? k : -ENOMEM;
         if (hn && (!r->hosts[e.host].hostname || e.seq >= r->hosts[e.host].hostname_seq)) {
                 free(r->hosts[e.host].hostname);
@@ -665,7 +632,6 @@ static int read_ndjson(struct report *r, const char *path) {
 static void report_clear(struct report *r) {
         for (size_t i = 0; i < r->host_ids.n; i++) {
                 free(r->hosts[i].hostname);
-                free(r->hosts[i].keys);
                 free(r->hosts[i].insts);
         }
         for (size_t i = 0; i < r->inst_keys.n; i++) {

@@ -48,6 +48,13 @@ struct iacc {
         size_t n_deltas, cap_deltas;
 };
 
+/* A key a host's records were signed with. */
+struct rkey {
+        uint32_t key_id;        /* texts index */
+        uint64_t first_seq, last_seq, records;
+        int64_t first_t, last_t;
+};
+
 struct gap {
         int64_t from, to;
         const char *kind;
@@ -60,6 +67,8 @@ struct hacc {
         struct gap *gaps;
         size_t n_gaps, cap_gaps;
         json_t *jumps, *changes;
+        struct rkey *keys;      /* in the order of their first seq */
+        size_t n_keys, cap_keys;
         uint64_t records, in_period, restarts, first_seq, last_seq;
         int64_t first_t, last_t;
 };
@@ -331,6 +340,25 @@ static void note_config(struct analysis *a, struct hacc *ha, const struct rrec *
                 a->oom = 1;
 }
 
+/* Counts the record under its key (a host has few keys: a linear search). */
+static void note_key(struct analysis *a, struct hacc *ha, const struct rrec *e) {
+        size_t i;
+
+        for (i = ha->n_keys; i > 0 && ha->keys[i - 1].key_id != e->key; i--)
+                ;
+        if (i == 0) {
+                if (ha->n_keys >= 256 || report_grow(&ha->keys, &ha->cap_keys, ha->n_keys, sizeof(*ha->keys)) < 0) {
+                        a->oom |= ha->n_keys < 256;
+                        return;
+                }
+                ha->keys[ha->n_keys++] = (struct rkey){ e->key, e->seq, e->seq, 0, e->t, e->t };
+                i = ha->n_keys;
+        }
+        ha->keys[i - 1].records++;
+        ha->keys[i - 1].last_seq = e->seq;
+        ha->keys[i - 1].last_t = e->t;
+}
+
 /* What happens between the previous record (at hwm, seq last_seq) and e:
  * a seq gap, the agent having been stopped, or silence past the
  * threshold. */
@@ -379,6 +407,7 @@ static void walk_host(struct analysis *a, uint32_t host, size_t i0, size_t i1) {
                 if (last_seq)
                         between(a, host, e, t, hwm, last_seq, stop_t, stop_seq);
                 stop_seq = 0;
+                note_key(a, ha, e);
                 ha->records++;
                 if (t >= a->since && t < a->until)
                         ha->in_period++;
@@ -671,11 +700,11 @@ static int inst_cmp(const void *x, const void *y, void *userdata) {
         return strcmp(r->insts[*(const uint32_t *) x].control_id, r->insts[*(const uint32_t *) y].control_id);
 }
 
-static json_t *keys_json(struct analysis *a, const struct rhost *h) {
+static json_t *keys_json(struct analysis *a, const struct hacc *ha) {
         json_t *l = json_array();
 
-        for (size_t i = 0; l && i < h->n_keys; i++) {
-                const struct rkey *k = &h->keys[i];
+        for (size_t i = 0; l && i < ha->n_keys; i++) {
+                const struct rkey *k = &ha->keys[i];
 
                 json_array_append_new(l, json_pack("{s:s,s:I,s:I,s:I,s:o,s:o}", "key_id",
                                                    a->r->texts.s[k->key_id], "first_seq",
@@ -734,7 +763,7 @@ static json_t *host_json(struct analysis *a, uint32_t host, struct crits *cs) {
                          "heartbeat_interval_s", ha->hb_interval ? jdur(ha->hb_interval) : json_null(),
                          "longest_interval_s", jdur(ha->longest), "gap_threshold_s",
                          jdur(ha->threshold), "restarts", (json_int_t) ha->restarts, "keys",
-                         keys_json(a, h), "no_monitoring", gaps, "unmonitored_s", jdur(unmon),
+                         keys_json(a, ha), "no_monitoring", gaps, "unmonitored_s", jdur(unmon),
                          "clock_jumps", json_incref(ha->jumps), "config_changes",
                          json_incref(ha->changes), "controls", controls);
 }
@@ -831,6 +860,7 @@ static void analysis_clear(struct analysis *a) {
                 for (size_t j = 0; j < a->ha[i].n_gaps; j++)
                         free(a->ha[i].gaps[j].detail);
                 free(a->ha[i].gaps);
+                free(a->ha[i].keys);
                 json_decref(a->ha[i].jumps);
                 json_decref(a->ha[i].changes);
         }

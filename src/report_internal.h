@@ -29,6 +29,7 @@ struct rrec {
         uint32_t host, inst;    /* inst: the host x control pair (results), else NO_INDEX */
         uint32_t text;          /* results: the reason (failing) or the waiver; config.changed: hashes */
         uint32_t order;         /* arrival */
+        uint32_t key;           /* its key_id (texts) */
         uint8_t type, status;   /* enum rtype, enum rstate */
         bool waiver_expired;    /* a waiver is configured but expired */
 };
@@ -44,18 +45,9 @@ struct strtab {
 int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *ret);
 void strtab_clear(struct strtab *t);
 
-/* A key a host's records were signed with. */
-struct rkey {
-        uint32_t key_id;        /* strtab index (texts) */
-        uint64_t first_seq, last_seq, records;
-        int64_t first_t, last_t;
-};
-
 struct rhost {
         char *hostname;         /* of its highest seq */
         uint64_t hostname_seq;
-        struct rkey *keys;
-        size_t n_keys;
         uint32_t *insts;        /* its host x control pairs */
         size_t n_insts, cap_insts;
 };
