@@ -139,7 +139,7 @@ def print_table():
             "ratio", "target", "met")
     lines = []
     for r in ROWS:
-        tgt = "-" if r["target"] is None else ("%s %g" % ("<=" if r["better"] == "le" else ">=", r["target"]))
+        tgt = "-" if r["target"] is None else ("%s %.3g" % ("<=" if r["better"] == "le" else ">=", r["target"]))
         met = "-" if r["met"] is None else ("yes" if r["met"] else "NO")
         ratio = "-" if r["ratio"] is None else (
             "%.2e" % r["ratio"] if r["ratio"] < 0.001 else "%.4f" % r["ratio"] if r["ratio"] < 0.1
