@@ -18,7 +18,7 @@ static const char css[] =
         "padding-bottom:4px;margin-top:32px}h3{font-size:16px;margin-top:22px}h4{font-size:15px;margin:18px 0 4px}"
         "table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}"
         "th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:left;vertical-align:top}"
-        "th{background:#f3f5f7}td.n{text-align:right;white-space:nowrap}"
+        "th{background:#f3f5f7}td.n{text-align:right;white-space:nowrap}td.t{white-space:nowrap}"
         ".meta{color:#57606a}.ok{color:#1a7f37;font-weight:600}.bad{color:#cf222e;font-weight:700}"
         ".verdict{padding:8px 12px;border-radius:6px;margin:8px 0}"
         ".verdict.ok{background:#dafbe1}.verdict.bad{background:#ffebe9;border:1px solid #cf222e}"
@@ -40,7 +40,7 @@ static const struct {
         { "error", "#a40e26", "error" },
         { "waived", "#d4a72c", "waived" },
         { "not_applicable", "#afb8c1", "not applicable" },
-        { "unmonitored", "#8c959f", "unmonitored" },
+        { "unmonitored", "#6e7781", "unmonitored" },
 };
 
 static const char *color_of(const char *state) {
@@ -225,11 +225,11 @@ static void drift_table(FILE *f, const json_t *drifts) {
         json_array_foreach(drifts, i, x) {
                 if (i >= HTML_LIST_MAX)
                         break;
-                fprintf(f, "<tr><td>%s%s</td><td class=\"bad\">%s</td><td>", rj_time(x, "start", a),
+                fprintf(f, "<tr><td class=\"t\">%s%s</td><td class=\"bad\">%s</td><td>", rj_time(x, "start", a),
                         json_is_true(json_object_get(x, "began_before_period")) ? " (before the period)" : "",
                         rj_str(x, "status"));
                 esc(f, rj_str(x, "reason"));
-                fprintf(f, "</td><td>%s</td><td class=\"n\">%s</td></tr>\n",
+                fprintf(f, "</td><td class=\"t\">%s</td><td class=\"n\">%s</td></tr>\n",
                         json_is_null(json_object_get(x, "recovered")) ? "not recovered" : rj_time(x, "recovered", b),
                         rj_dur(x, "time_to_recover_s", d));
         }
@@ -288,7 +288,7 @@ static void host_tables(FILE *f, const json_t *h) {
         if (json_array_size(json_object_get(h, "no_monitoring"))) {
                 fputs("<table class=\"gaps\"><tr><th>From</th><th>To</th><th>Duration</th><th>Why</th><th>Detail</th></tr>\n", f);
                 json_array_foreach(json_object_get(h, "no_monitoring"), i, x) {
-                        fprintf(f, "<tr><td>%s</td><td>%s</td><td class=\"n\">%s</td><td>%s</td><td>", rj_time(x, "from", a),
+                        fprintf(f, "<tr><td class=\"t\">%s</td><td class=\"t\">%s</td><td class=\"n\">%s</td><td>%s</td><td>", rj_time(x, "from", a),
                                 rj_time(x, "to", b), rj_dur(x, "duration_s", d), rj_str(x, "kind"));
                         esc(f, rj_str(x, "detail"));
                         fputs("</td></tr>\n", f);
