@@ -15,6 +15,7 @@ UNITDIR     ?= $(LIBDIR)/systemd/system
 # systemd-sysusers reads /usr/lib/sysusers.d and /etc/sysusers.d only
 SYSUSERSDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/sysusers.d,/etc/sysusers.d)
 DOCDIR      ?= $(PREFIX)/share/doc/complyd
+MANDIR      ?= $(PREFIX)/share/man
 DESTDIR     ?=
 
 BUILD       ?= build
@@ -67,12 +68,12 @@ SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 DEPS_BUILD  := gcc make pkg-config libsystemd-dev libcurl4-openssl-dev libjansson-dev \
                libyaml-dev libssl-dev zlib1g-dev liblzma-dev liblz4-dev
 DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg systemd \
-               openssh-client util-linux nftables
+               openssh-client util-linux nftables man-db groff-base mandoc
 # The `sshd -T` oracle of the ssh probe's tests: openssh-server unpacked into
 # build/, never installed, so no sshd service starts on the test machine.
 SSHD_ORACLE := build/openssh/usr/sbin/sshd
 
-.PHONY: all deps run check install clean fuzz readme test-unit test-asan test-integration \
+.PHONY: all deps run check install clean fuzz readme bench test-unit test-asan test-integration \
         test-fuzz-replay tests
 .DELETE_ON_ERROR:
 
@@ -192,8 +193,26 @@ install: all
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 0644 $(EXAMPLE_SO) $(DESTDIR)$(DOCDIR)/examples/probes/
 	cp -p $(wildcard examples/probes/*/*) $(DESTDIR)$(DOCDIR)/examples/probes/
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/complyd.8 $(DESTDIR)$(MANDIR)/man8/complyd.8
+	install -m 0644 man/complyd.yaml.5 man/complyd.controls.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/complyd-probes.7 $(DESTDIR)$(MANDIR)/man7/
 	install -d $(DESTDIR)$(PREFIX)/include/complyd
 	install -m 0644 include/complyd/probe.h $(DESTDIR)$(PREFIX)/include/complyd/probe.h
+
+# Benchmarks against the tools a user would pick instead (tests/bench/README.md).
+# Installs its peers when missing; a row whose peer cannot be had is skipped.
+BENCH_PEERS := lynis ssg-debian openscap-scanner fio python3-apt valgrind curl iproute2
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@missing=""; for p in $(BENCH_PEERS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	        || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	    for p in $$missing; do $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends $$p || echo "note: cannot install $$p: its bench rows are skipped"; done; fi
+	@$(SUDO) python3 tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)
 
 # The README's control table is generated from the control files.
 readme: $(BIN)

@@ -27,7 +27,9 @@ class InstallTest(unittest.TestCase):
             for path in ("usr/lib/sysusers.d/complyd.conf", "etc/complyd/complyd.yaml",
                          "usr/include/complyd/probe.h", "usr/share/doc/complyd/README.md",
                          "usr/share/doc/complyd/examples/probes/cron_access",
-                         "usr/share/doc/complyd/examples/probes/login_banner.so"):
+                         "usr/share/doc/complyd/examples/probes/login_banner.so",
+                         "usr/share/man/man8/complyd.8", "usr/share/man/man5/complyd.yaml.5",
+                         "usr/share/man/man5/complyd.controls.5", "usr/share/man/man7/complyd-probes.7"):
                 self.assertTrue(os.path.exists(os.path.join(dest, path)), path)
             self.assertTrue(os.path.isdir(os.path.join(dest, "etc/complyd/controls.d")))
             # the shipped configuration is valid as installed
