@@ -3,16 +3,32 @@
 #include "runner.h"
 #include "util.h"
 
-int app_load(const char *config_path, struct diag_list *diag, struct app *app) {
+static int load_config_and_registry(const char *config_path, struct diag_list *diag,
+                                    struct app *app) {
         int r;
 
         *app = (struct app) { 0 };
         r = config_load(config_path, config_path != NULL, diag, &app->config);
         if (r < 0)
                 return r;
-        r = registry_load(app->config->probe_dirs, diag, &app->registry);
+        return registry_load(app->config->probe_dirs, diag, &app->registry);
+}
+
+int app_load_probes(const char *config_path, struct diag_list *diag, struct app *app) {
+        int r = load_config_and_registry(config_path, diag, app);
+
         if (r < 0)
                 return r;
+        (void) config_check_probes(app->config, registry_lookup_params, app->registry, diag);
+        return diag_count(diag) > 0 ? -EINVAL : 0;
+}
+
+int app_load(const char *config_path, struct diag_list *diag, struct app *app) {
+        int r = load_config_and_registry(config_path, diag, app);
+
+        if (r < 0)
+                return r;
+        /* controls_load() checks the probes: section too */
         r = controls_load(builtin_controls, app->config, registry_lookup_params, app->registry, diag,
                           &app->controls);
         if (r < 0)

@@ -20,6 +20,9 @@ struct app {
  * with everything loaded, -EINVAL when diag holds errors (app is then
  * partly filled and must still be freed), -ENOENT/-ENOMEM. */
 int app_load(const char *config_path, struct diag_list *diag, struct app *app);
+/* The configuration and the probe registry only (the probes: section
+ * checked against the probes), for commands that run no control. */
+int app_load_probes(const char *config_path, struct diag_list *diag, struct app *app);
 void app_free(struct app *app);
 
 struct probe_request;

@@ -27,7 +27,9 @@ void children_unwatch(pid_t pid);
 void children_kill_tree(pid_t pid);
 
 /* SIGKILL every child of ours that is not watched, and their descendants:
- * what probes left behind. Returns how many were killed. */
+ * what probes left behind (after a probe exits, its descendants are all our
+ * children, or theirs). Cheap when there are none. Returns how many were
+ * killed. */
 int children_kill_orphans(void);
 
 /* Reset what a forked child must not inherit: signal mask and dispositions. */

@@ -80,9 +80,13 @@ static int run_probe(struct app *app, const struct probe_entry *entry, const cha
                 free(cli.error);
                 return EXIT_FAILED;
         }
-        json_dumpf(cli.observation, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
+        /* one string, one write: an observation can be megabytes */
+        _cleanup_free_ char *text = json_dumps(cli.observation, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(cli.observation);
+        if (!text)
+                return log_oom(), EXIT_FAILED;
+        fputs(text, stdout);
+        putchar('\n');
         return EXIT_OK;
 }
 
@@ -114,7 +118,7 @@ int cmd_probe(int argc, char **argv) {
                 return usage_error("probe", "cannot use root '%s': %m", root);
         root = root_abs; /* absolute: probes run with their working directory at / */
 
-        r = app_load(config, &diag, &app);
+        r = app_load_probes(config, &diag, &app);
         if (r < 0) {
                 diag_print(&diag, stderr);
                 diag_clear(&diag);
