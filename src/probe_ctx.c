@@ -141,8 +141,6 @@ static int ctx_open(const struct complyd_probe_ctx *c, const char *path, int fla
 static int ctx_read_file(const struct complyd_probe_ctx *c, const char *path, size_t max,
                          char **buf, size_t *len) {
         _cleanup_close_ int fd = ctx_open(c, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-        _cleanup_free_ char *data = NULL;
-        size_t n = 0, cap = 0;
         struct stat st;
 
         if (fd < 0)
@@ -152,42 +150,8 @@ static int ctx_read_file(const struct complyd_probe_ctx *c, const char *path, si
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
-                return -EINVAL;
-        for (;;) {
-                ssize_t k;
-
-                if (cap - n < 2) {
-                        size_t ncap = cap ? cap * 2 : 16384;
-                        char *p;
-
-                        if (ncap > max + 2)
-                                ncap = max + 2;
-                        if (ncap <= n + 1)
-                                return -EFBIG;
-                        if (!(p = realloc(data, ncap)))
-                                return -ENOMEM;
-                        data = p;
-                        cap = ncap;
-                }
-                k = read(fd, data + n, cap - n - 1);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > max)
-                        return -EFBIG;
-        }
-        if (!data && !(data = malloc(1)))
-                return -ENOMEM;
-        data[n] = '\0';
-        *buf = TAKE_PTR(data);
-        if (len)
-                *len = n;
-        return 0;
+                return -EINVAL; /* a FIFO or device under a hostile root must not block us */
+        return read_fd_full(fd, max, buf, len);
 }
 
 static int ctx_opendir(const struct complyd_probe_ctx *c, const char *path, DIR **dir) {

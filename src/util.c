@@ -68,26 +68,22 @@ const char *format_duration(uint64_t usec, char *buf, size_t size) {
         return buf;
 }
 
-int read_full_file(const char *path, size_t max, char **buf, size_t *len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+int read_fd_full(int fd, size_t max, char **buf, size_t *len) {
         _cleanup_free_ char *data = NULL;
         size_t n = 0, cap = 0;
 
-        if (fd < 0)
-                return -errno;
         for (;;) {
                 ssize_t k;
 
                 if (cap - n < 4096) {
-                        size_t ncap = cap ? cap * 2 : 8192;
+                        size_t ncap = cap ? cap * 2 : 16384;
                         char *p;
 
                         if (ncap > max + 4096)
                                 ncap = max + 4096;
                         if (ncap <= n + 1)
                                 return -EFBIG;
-                        p = realloc(data, ncap);
-                        if (!p)
+                        if (!(p = realloc(data, ncap)))
                                 return -ENOMEM;
                         data = p;
                         cap = ncap;
@@ -109,6 +105,14 @@ int read_full_file(const char *path, size_t max, char **buf, size_t *len) {
         if (len)
                 *len = n;
         return 0;
+}
+
+int read_full_file(const char *path, size_t max, char **buf, size_t *len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return -errno;
+        return read_fd_full(fd, max, buf, len);
 }
 
 static int fsync_parent_dir(const char *path) {

@@ -38,7 +38,8 @@ int parse_duration(const char *s, uint64_t *usec);
 const char *format_duration(uint64_t usec, char *buf, size_t size);
 
 /* Read a whole file (at most max bytes, -EFBIG beyond) into a malloc'ed,
- * NUL-terminated buffer. */
+ * NUL-terminated buffer. read_fd_full() does the same from an open fd. */
+int read_fd_full(int fd, size_t max, char **buf, size_t *len);
 int read_full_file(const char *path, size_t max, char **buf, size_t *len);
 
 /* Write data to path atomically: temp file in the same directory, fsync,
