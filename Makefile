@@ -68,7 +68,7 @@ SUDO        := $(if $(filter 0,$(shell id -u)),,sudo)
 DEPS_BUILD  := gcc make pkg-config libsystemd-dev libcurl4-openssl-dev libjansson-dev \
                libyaml-dev libssl-dev zlib1g-dev liblzma-dev liblz4-dev
 DEPS_TEST   := check libsubunit-dev python3 openssl iproute2 procps valgrind apt dpkg systemd \
-               openssh-client util-linux nftables man-db groff-base mandoc
+               openssh-client util-linux nftables man-db groff-base mandoc chromium
 # The `sshd -T` oracle of the ssh probe's tests: openssh-server unpacked into
 # build/, never installed, so no sshd service starts on the test machine.
 SSHD_ORACLE := build/openssh/usr/sbin/sshd
