@@ -13,46 +13,13 @@
 #include "cleanup.h"
 #include "debversion.h"
 #include "dpkg_status.h"
+#include "os_release.h"
 #include "patch_level.h"
 #include "pkgdb.h"
 
 #define LISTS_DIR "/var/lib/apt/lists"
 #define MAX_LISTS 1024u
 #define MAX_REBOOT_PKGS 4096u
-
-/* Value of KEY= in os-release text, unquoted; JSON null when absent. */
-static json_t *os_release_value(const char *text, const char *key) {
-        size_t klen = strlen(key);
-
-        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-                const char *end = strchr(l, '\n');
-                size_t len = end ? (size_t) (end - l) : strlen(l);
-
-                if (len > klen && strncmp(l, key, klen) == 0 && l[klen] == '=') {
-                        const char *v = l + klen + 1;
-                        size_t vlen = len - klen - 1;
-
-                        if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0])
-                                v++, vlen -= 2;
-                        return json_stringn(v, vlen);
-                }
-        }
-        return json_null();
-}
-
-static json_t *os_facts(const struct complyd_probe_ctx *ctx, char **osr_out) {
-        _cleanup_free_ char *osr = NULL;
-        json_t *o;
-
-        if (ctx->read_file(ctx, "/etc/os-release", 65536, &osr, NULL) < 0)
-                (void) ctx->read_file(ctx, "/usr/lib/os-release", 65536, &osr, NULL);
-        o = json_pack("{s:o, s:o, s:o}",
-                      "id", osr ? os_release_value(osr, "ID") : json_null(),
-                      "version_id", osr ? os_release_value(osr, "VERSION_ID") : json_null(),
-                      "pretty_name", osr ? os_release_value(osr, "PRETTY_NAME") : json_null());
-        *osr_out = TAKE_PTR(osr);
-        return o;
-}
 
 /* First line of a small file, or NULL. */
 static char *first_line(const struct complyd_probe_ctx *ctx, const char *path) {
@@ -575,11 +542,10 @@ int unsupported_facts(const struct complyd_probe_ctx *ctx, json_t *o, const char
 static int patch_level_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         _cleanup_json_ json_t *o = json_object();
         _cleanup_(pkgdb_free) struct pkgdb db = { 0 };
-        _cleanup_free_ char *osr = NULL;
         int r;
 
         if (!o || set(o, "schema", json_string("complyd.patch_level.v1")) < 0 ||
-            set(o, "os", os_facts(ctx, &osr)) < 0)
+            set(o, "os", os_release_facts(ctx)) < 0)
                 return -ENOMEM;
         r = dpkg_status_load(ctx, &db);
         if (r == -ENOMEM || r == -E2BIG) /* a status file we could not parse */

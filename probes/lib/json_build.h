@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Small JSON builders the probes' parsers share: a lossy string for bytes
+ * read from the host, an array built item by item, and the
+ * [{file, line, message}] list of a configuration parser's errors. */
+#ifndef COMPLYD_JSON_BUILD_H
+#define COMPLYD_JSON_BUILD_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* A JSON string of the n bytes at s; when they are not valid UTF-8, every
+ * byte >= 0x80 becomes '?' (a name, comm or path can hold any byte). NULL
+ * only on ENOMEM. */
+json_t *lossy_string_json(const char *s, size_t n);
+
+/* A JSON array of item(userdata, i) for i in 0..n, each a new reference.
+ * NULL when an item is NULL or on ENOMEM. */
+json_t *array_json(size_t n, json_t *(*item)(const void *userdata, size_t i),
+                   const void *userdata);
+
+/* One error of a configuration parser: where and what. Owned strings. */
+struct file_error {
+        char *file;
+        unsigned line;
+        char *message;
+};
+
+/* [{file, line, message}] in array order; NULL on ENOMEM. */
+json_t *file_errors_json(const struct file_error *errors, size_t n);
+
+/* Frees the n errors' strings and the array itself; accepts NULL. */
+void file_errors_free(struct file_error *errors, size_t n);
+
+#endif
