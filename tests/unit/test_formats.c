@@ -6,7 +6,8 @@
 #include "testutil.h"
 #include "util.h"
 
-#define OCSF_EXAMPLE TOP_SRCDIR "/../shared/reference/ocsf-compliance-finding-example.json"
+/* a copy of the OCSF 1.8.0 reference event, checked against its required attributes */
+#define OCSF_EXAMPLE TOP_SRCDIR "/tests/fixtures/ocsf/compliance-finding-example.json"
 
 static const char *const result_fmt =
         "{\"schema\":\"complyd.evidence.v1\",\"type\":\"result\",\"id\":\"0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\","
