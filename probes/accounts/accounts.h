@@ -10,10 +10,10 @@
 
 #include <jansson.h>
 
+/* passwd(5) and group(5) lines and their limits: probes/lib/passwd.h */
 #define ACCT_MAX_FILE (16u << 20)   /* any one file */
-#define ACCT_MAX_LINES 200000       /* entries kept per file */
-#define ACCT_MAX_LINE 65536         /* longer lines are skipped */
-#define ACCT_MAX_MEMBERS 10000      /* members of one group */
+#define ACCT_MAX_LINE 65536         /* a sudoers logical line */
+#define ACCT_MAX_MEMBERS 10000      /* groups listed per user */
 #define SUDO_MAX_DEPTH 8            /* nested @include */
 #define SUDO_MAX_FILES 256
 #define SUDO_MAX_RULES 10000

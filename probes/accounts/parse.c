@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* passwd, shadow, group, login.defs and pwquality.conf parsers. */
+/* passwd, shadow, group, login.defs and pwquality.conf as JSON facts. The
+ * lines and fields are read by probes/lib/passwd.h, the parser every probe
+ * shares. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,40 +10,10 @@
 
 #include "accounts.h"
 #include "cleanup.h"
+#include "json_build.h"
+#include "passwd.h"
 
-#define MAX_FIELDS 9
-
-/* Splits one line [l, l+n) at ':' into at most max fields (pointers and
- * lengths); returns the field count. */
-static size_t split_colon(const char *l, size_t n, const char **f, size_t *fl, size_t max) {
-        size_t k = 0;
-        const char *end = l + n;
-
-        while (k < max) {
-                const char *c = memchr(l, ':', (size_t) (end - l));
-                f[k] = l;
-                fl[k] = (size_t) ((c ? c : end) - l);
-                k++;
-                if (!c)
-                        break;
-                l = c + 1;
-        }
-        return k;
-}
-
-/* A decimal number field: >= 0, or -1 when empty or not a number. */
-static long long field_num(const char *s, size_t n) {
-        long long v = 0;
-
-        if (n == 0 || n > 18)
-                return -1;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -1;
-                v = v * 10 + (s[i] - '0');
-        }
-        return v;
-}
+#define SHADOW_FIELDS 9
 
 static json_t *num_or_null(long long v) { return v < 0 ? json_null() : json_integer(v); }
 
@@ -59,44 +31,8 @@ static json_t *date_or_null(long long days) {
         return json_string(buf);
 }
 
-/* Calls fn on every line no longer than ACCT_MAX_LINE that is not empty
- * or a comment, at most ACCT_MAX_LINES times; stops at fn's error. */
-static int each_line(const char *buf, size_t len, int (*fn)(const char *, size_t, void *),
-                     void *userdata) {
-        const char *p = buf, *end = buf + len;
-        size_t count = 0;
-
-        while (p < end && count < ACCT_MAX_LINES) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                size_t n = (size_t) ((nl ? nl : end) - p);
-
-                if (n > 0 && p[n - 1] == '\r')
-                        n--;
-                if (n > 0 && n <= ACCT_MAX_LINE && p[0] != '#' && !memchr(p, '\0', n)) {
-                        int r = fn(p, n, userdata);
-                        if (r < 0)
-                                return r;
-                        count += r > 0;
-                }
-                p += (size_t) ((nl ? nl + 1 : end) - p);
-        }
-        return 0;
-}
-
-/* A JSON string of n bytes that are valid UTF-8, else with each invalid
- * byte replaced by '?'. NULL on ENOMEM. */
-static json_t *str(const char *s, size_t n) {
-        json_t *j = json_stringn(s, n);
-        _cleanup_free_ char *copy = NULL;
-
-        if (j)
-                return j;
-        if (!(copy = malloc(n + 1)))
-                return NULL;
-        for (size_t i = 0; i < n; i++)
-                copy[i] = (unsigned char) s[i] < 0x80 ? s[i] : '?';
-        return json_stringn(copy, n);
-}
+/* A field as a JSON string, invalid UTF-8 '?'-replaced; NULL on ENOMEM. */
+static json_t *str(struct passwd_str f) { return lossy_string_json(f.s, f.n); }
 
 /* Whether s is valid UTF-8 (jansson's test; false on ENOMEM too). */
 static bool utf8_ok(const char *s) {
@@ -116,29 +52,46 @@ static const char *passwd_field_kind(const char *f, size_t n) {
         return "hash";
 }
 
-static int passwd_line(const char *l, size_t n, void *userdata) {
-        const char *f[MAX_FIELDS];
-        size_t fl[MAX_FIELDS];
-        long long uid, gid;
-        json_t *o;
+/* One passwd entry as {name, uid, gid, gecos, home, shell,
+ * password_field}; NULL on ENOMEM. */
+static json_t *user_json(const struct passwd_entry *e) {
+        return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:s}", "name", str(e->name), "uid",
+                         (json_int_t) e->id, "gid", (json_int_t) e->gid, "gecos", str(e->gecos),
+                         "home", str(e->home), "shell", str(e->shell), "password_field",
+                         passwd_field_kind(e->password.s, e->password.n));
+}
 
-        if (split_colon(l, n, f, fl, 8) != 7 || fl[0] == 0 || l[0] == '+' || l[0] == '-')
-                return 0;
-        uid = field_num(f[2], fl[2]);
-        gid = field_num(f[3], fl[3]);
-        if (uid < 0 || uid > UINT32_MAX || gid < 0 || gid > UINT32_MAX)
-                return 0;
-        o = json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:s}", "name", str(f[0], fl[0]), "uid",
-                      (json_int_t) uid, "gid", (json_int_t) gid, "gecos", str(f[4], fl[4]),
-                      "home", str(f[5], fl[5]), "shell", str(f[6], fl[6]), "password_field",
-                      passwd_field_kind(f[1], fl[1]));
-        if (!o || json_array_append_new(userdata, o) < 0)
+/* One group entry as {name, gid, members[]}; NULL on ENOMEM. */
+static json_t *group_json(const struct passwd_entry *e) {
+        struct passwd_member_iter it = { 0 };
+        struct passwd_str m;
+        json_t *members = json_array();
+
+        if (!members)
+                return NULL;
+        while (passwd_member_next(e, &it, &m))
+                if (json_array_append_new(members, str(m)) < 0)
+                        return json_decref(members), NULL;
+        return json_pack("{s:o, s:I, s:o}", "name", str(e->name), "gid", (json_int_t) e->gid,
+                         "members", members);
+}
+
+/* Appends to out one JSON object per entry of the fmt text buf, made by
+ * fn. 0 or -ENOMEM. */
+static int parse_entries(const char *buf, size_t len, enum passwd_format fmt,
+                         json_t *(*fn)(const struct passwd_entry *), json_t *out) {
+        _cleanup_(passwd_table_done) struct passwd_table t = { 0 };
+
+        if (passwd_table_parse(&t, fmt, buf, len) < 0)
                 return -ENOMEM;
-        return 1;
+        for (size_t i = 0; i < t.n_entries; i++)
+                if (json_array_append_new(out, fn(&t.entries[i])) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 int acct_parse_passwd(const char *buf, size_t len, json_t *users) {
-        return each_line(buf, len, passwd_line, users);
+        return parse_entries(buf, len, PASSWD_FORMAT_PASSWD, user_json, users);
 }
 
 /* crypt(5) method prefixes and their names. */
@@ -177,30 +130,30 @@ const char *acct_password_state(const char *field, size_t n, const char **scheme
 }
 
 static int shadow_line(const char *l, size_t n, void *userdata) {
-        const char *f[MAX_FIELDS], *scheme, *state;
-        size_t fl[MAX_FIELDS];
+        struct passwd_str f[SHADOW_FIELDS];
+        const char *scheme, *state;
         _cleanup_free_ char *name = NULL;
         long long last, expire;
         json_t *o;
 
-        if (split_colon(l, n, f, fl, 9) != 9 || fl[0] == 0)
+        if (passwd_split(l, n, f, SHADOW_FIELDS) != SHADOW_FIELDS || f[0].n == 0)
                 return 0;
-        if (!(name = strndup(f[0], fl[0])))
+        if (!(name = strndup(f[0].s, f[0].n)))
                 return -ENOMEM;
         /* an invalid UTF-8 name or a duplicate is skipped: first wins */
         if (!utf8_ok(name) || json_object_get(userdata, name))
                 return 0;
-        state = acct_password_state(f[1], fl[1], &scheme);
-        last = field_num(f[2], fl[2]);
-        expire = field_num(f[7], fl[7]);
+        state = acct_password_state(f[1].s, f[1].n, &scheme);
+        last = passwd_field_num(f[2]);
+        expire = passwd_field_num(f[7]);
         o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "password", state,
                       "scheme", scheme ? json_string(scheme) : json_null(), "last_change",
                       num_or_null(last), "last_change_date",
                       last > 0 ? date_or_null(last) : json_null(), "min_days",
-                      num_or_null(field_num(f[3], fl[3])), "max_days",
-                      num_or_null(field_num(f[4], fl[4])), "warn_days",
-                      num_or_null(field_num(f[5], fl[5])), "inactive_days",
-                      num_or_null(field_num(f[6], fl[6])), "expire", num_or_null(expire),
+                      num_or_null(passwd_field_num(f[3])), "max_days",
+                      num_or_null(passwd_field_num(f[4])), "warn_days",
+                      num_or_null(passwd_field_num(f[5])), "inactive_days",
+                      num_or_null(passwd_field_num(f[6])), "expire", num_or_null(expire),
                       "expire_date", date_or_null(expire));
         if (!o || json_object_set_new(userdata, name, o) < 0)
                 return -ENOMEM;
@@ -208,38 +161,11 @@ static int shadow_line(const char *l, size_t n, void *userdata) {
 }
 
 int acct_parse_shadow(const char *buf, size_t len, json_t *shadow) {
-        return each_line(buf, len, shadow_line, shadow);
-}
-
-static int group_line(const char *l, size_t n, void *userdata) {
-        const char *f[MAX_FIELDS];
-        size_t fl[MAX_FIELDS], count = 0;
-        long long gid;
-        json_t *members, *o;
-
-        if (split_colon(l, n, f, fl, 5) != 4 || fl[0] == 0 || l[0] == '+' || l[0] == '-')
-                return 0;
-        if ((gid = field_num(f[2], fl[2])) < 0 || gid > UINT32_MAX)
-                return 0;
-        if (!(members = json_array()))
-                return -ENOMEM;
-        for (const char *m = f[3], *end = f[3] + fl[3]; m < end && count < ACCT_MAX_MEMBERS;) {
-                const char *c = memchr(m, ',', (size_t) (end - m));
-                size_t k = (size_t) ((c ? c : end) - m);
-                if (k && json_array_append_new(members, str(m, k)) < 0)
-                        return json_decref(members), -ENOMEM;
-                count++;
-                m += k + 1;
-        }
-        o = json_pack("{s:o, s:I, s:o}", "name", str(f[0], fl[0]), "gid", (json_int_t) gid,
-                      "members", members);
-        if (!o || json_array_append_new(userdata, o) < 0)
-                return -ENOMEM;
-        return 1;
+        return passwd_each_line(buf, len, shadow_line, shadow);
 }
 
 int acct_parse_group(const char *buf, size_t len, json_t *groups) {
-        return each_line(buf, len, group_line, groups);
+        return parse_entries(buf, len, PASSWD_FORMAT_GROUP, group_json, groups);
 }
 
 struct kv_state {
@@ -250,7 +176,7 @@ struct kv_state {
 /* An optional '-' and 1 to 18 digits, as *v. */
 static bool parse_int(const char *s, size_t n, long long *v) {
         bool neg = n > 0 && s[0] == '-';
-        long long x = field_num(s + neg, n - neg);
+        long long x = passwd_field_num((struct passwd_str) { s + neg, n - neg });
 
         if (x < 0)
                 return false;
@@ -299,7 +225,7 @@ static int kv_line(const char *l, size_t n, void *userdata) {
         else if (vl == 0 && st->sep_eq)
                 val = json_true();
         else
-                val = str(v, vl);
+                val = lossy_string_json(v, vl);
         if (!val || json_object_set_new(st->out, key, val) < 0)
                 return -ENOMEM;
         return 1;
@@ -307,5 +233,5 @@ static int kv_line(const char *l, size_t n, void *userdata) {
 
 int acct_parse_keyvalue(const char *buf, size_t len, bool sep_eq, json_t *out) {
         struct kv_state st = { out, sep_eq };
-        return each_line(buf, len, kv_line, &st);
+        return passwd_each_line(buf, len, kv_line, &st);
 }

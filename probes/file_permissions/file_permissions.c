@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 
 #include "cleanup.h"
-#include "file_permissions.h"
+#include "json_build.h"
+#include "passwd.h"
 
 static const struct complyd_param fperm_params[] = {
         { COMPLYD_PARAM_STRING, "state_dir", "\"/var/lib/complyd\"", "complyd's state directory" },
@@ -40,20 +41,40 @@ static const char *type_name(mode_t m) {
         return S_ISREG(m) ? "file" : S_ISDIR(m) ? "directory" : S_ISLNK(m) ? "symlink" : "other";
 }
 
-/* The name of id in map, or null. */
-static json_t *name_of(const json_t *map, unsigned id) {
-        char key[16];
-        json_t *n;
+/* The id -> name table of a passwd or group file; it points into buf. */
+struct id_db {
+        char *buf;
+        struct passwd_table t;
+};
 
-        snprintf(key, sizeof(key), "%u", id);
-        n = json_object_get(map, key);
-        return n ? json_copy(n) : json_null();
+static void id_db_done(struct id_db *db) {
+        passwd_table_done(&db->t);
+        free(db->buf);
+}
+
+/* Reads an id table from path into the zeroed db; a file that cannot be
+ * read leaves it empty. 0 or -ENOMEM. */
+static int id_db_load(const struct complyd_probe_ctx *ctx, const char *path,
+                      enum passwd_format fmt, struct id_db *db) {
+        size_t len;
+        int r = ctx->read_file(ctx, path, PASSWD_MAX_FILE, &db->buf, &len);
+
+        if (r == -ENOMEM)
+                return r;
+        return r < 0 ? 0 : passwd_table_parse(&db->t, fmt, db->buf, len);
+}
+
+/* The name of id (the file's first entry of it), or null; NULL on ENOMEM. */
+static json_t *name_of(const struct id_db *db, unsigned id) {
+        const struct passwd_entry *e = passwd_table_find(&db->t, id);
+
+        return e ? lossy_string_json(e->name.s, e->name.n) : json_null();
 }
 
 /* One file's facts: {path, kind, exists, type, owner, uid, group, gid,
  * mode ("0640"), mode_int}; owner/group names null when unknown. */
 static json_t *file_facts(const struct complyd_probe_ctx *ctx, const char *path, const char *kind,
-                          const json_t *users, const json_t *groups) {
+                          const struct id_db *users, const struct id_db *groups) {
         struct stat st;
         char mode[8];
         int r = ctx->stat(ctx, path, &st, AT_SYMLINK_NOFOLLOW);
@@ -69,22 +90,6 @@ static json_t *file_facts(const struct complyd_probe_ctx *ctx, const char *path,
                          name_of(users, st.st_uid), "uid", (json_int_t) st.st_uid, "group",
                          name_of(groups, st.st_gid), "gid", (json_int_t) st.st_gid, "mode", mode,
                          "mode_int", (json_int_t) (st.st_mode & 07777), "error");
-}
-
-/* Reads an id map from path (missing file: empty map). */
-static int load_ids(const struct complyd_probe_ctx *ctx, const char *path, json_t **out) {
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_json_ json_t *map = json_object();
-        size_t len;
-        int r;
-
-        if (!map)
-                return -ENOMEM;
-        r = ctx->read_file(ctx, path, FPERM_MAX_FILE, &buf, &len);
-        if (r == -ENOMEM || (r >= 0 && fperm_parse_ids(buf, len, map) < 0))
-                return -ENOMEM;
-        *out = TAKE_PTR(map);
-        return 0;
 }
 
 /* present: {ssh, sudoers, cron, complyd_state_dir}: whether any file of
@@ -113,26 +118,27 @@ static int add(json_t *arr, json_t *o) {
 }
 
 static int fperm_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
-        _cleanup_json_ json_t *users = NULL, *groups = NULL, *arr = json_array();
+        _cleanup_(id_db_done) struct id_db users = { 0 }, groups = { 0 };
+        _cleanup_json_ json_t *arr = json_array();
         const char *state = json_string_value(json_object_get(ctx->params, "state_dir"));
         const char *key = json_string_value(json_object_get(ctx->params, "key"));
         char **keys = NULL;
         int r = 0;
 
-        if (!arr || load_ids(ctx, "/etc/passwd", &users) < 0 ||
-            load_ids(ctx, "/etc/group", &groups) < 0)
+        if (!arr || id_db_load(ctx, "/etc/passwd", PASSWD_FORMAT_PASSWD, &users) < 0 ||
+            id_db_load(ctx, "/etc/group", PASSWD_FORMAT_GROUP, &groups) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(files) && r >= 0; i++)
-                r = add(arr, file_facts(ctx, files[i].path, files[i].kind, users, groups));
+                r = add(arr, file_facts(ctx, files[i].path, files[i].kind, &users, &groups));
         if (r >= 0 && ctx->glob(ctx, "/etc/ssh/ssh_host_*_key", &keys) >= 0) {
                 for (char **k = keys; *k && r >= 0; k++)
-                        r = add(arr, file_facts(ctx, *k, "ssh_host_private_key", users, groups));
+                        r = add(arr, file_facts(ctx, *k, "ssh_host_private_key", &users, &groups));
                 ctx->strv_free(keys);
         }
         if (r >= 0 && state && *state == '/')
-                r = add(arr, file_facts(ctx, state, "complyd_state_dir", users, groups));
+                r = add(arr, file_facts(ctx, state, "complyd_state_dir", &users, &groups));
         if (r >= 0 && key && *key == '/')
-                r = add(arr, file_facts(ctx, key, "complyd_key", users, groups));
+                r = add(arr, file_facts(ctx, key, "complyd_key", &users, &groups));
         if (r < 0)
                 return r;
         *out = json_pack("{s:s, s:o, s:O}", "schema", "complyd.file_permissions.v1", "present",

@@ -20,12 +20,13 @@
 #include <syslog.h>
 
 #include "cleanup.h"
+#include "json_build.h"
 #include "open_ports.h"
+#include "passwd.h"
 
 #define MAX_SOCKETS (1u << 20)      /* listeners reported at most */
 #define MAX_PAIRS (4u << 20)        /* (socket, pid) ownerships kept at most */
 #define MAX_UNREADABLE_LISTED 32    /* pids listed in process_scan.unreadable_pids */
-#define PASSWD_MAX (16u << 20)
 #define READ_CHUNK (64u * 1024)
 
 struct owner_pair {
@@ -356,19 +357,6 @@ static void pairs_normalize(struct state *st) {
 
 /* ---- processes and users ---------------------------------------------- */
 
-/* A JSON string of n bytes; bytes that are not valid UTF-8 (a comm or a path
- * can hold any byte) become '?'. NULL only on out-of-memory. */
-static json_t *json_string_lossy(const char *s, size_t n) {
-        _cleanup_free_ char *copy = NULL;
-        json_t *j = json_stringn(s, n);
-
-        if (j || !(copy = malloc(n ? n : 1)))
-                return j;
-        for (size_t i = 0; i < n; i++)
-                copy[i] = (unsigned char) s[i] < 0x80 ? s[i] : '?';
-        return json_stringn(copy, n);
-}
-
 /* The first line of a small /proc file as a JSON string, or JSON null. */
 static json_t *read_first_line(const struct complyd_probe_ctx *ctx, const char *path) {
         _cleanup_free_ char *buf = NULL;
@@ -377,7 +365,7 @@ static json_t *read_first_line(const struct complyd_probe_ctx *ctx, const char *
         if (ctx->read_file(ctx, path, 4096, &buf, &len) < 0)
                 return json_null();
         len = strcspn(buf, "\n");
-        return len ? json_string_lossy(buf, len) : json_null();
+        return len ? lossy_string_json(buf, len) : json_null();
 }
 
 /* Fills process name, executable and systemd unit of p->pid; each is JSON
@@ -391,13 +379,13 @@ static int load_proc(const struct complyd_probe_ctx *ctx, struct proc_info *p) {
         snprintf(path, sizeof(path), "/proc/%d/comm", (int) p->pid);
         p->process = read_first_line(ctx, path);
         snprintf(path, sizeof(path), "/proc/%d/exe", (int) p->pid);
-        p->exe = ctx->readlink(ctx, path, &exe) >= 0 ? json_string_lossy(exe, strlen(exe))
+        p->exe = ctx->readlink(ctx, path, &exe) >= 0 ? lossy_string_json(exe, strlen(exe))
                                                       : json_null();
         snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) p->pid);
         r = ctx->read_file(ctx, path, 65536, &cg, &len) >= 0 ? oports_cgroup_unit(cg, len, &unit) : 0;
         if (r < 0)
                 return r;
-        p->unit = r > 0 ? json_string_lossy(unit, strlen(unit)) : json_null();
+        p->unit = r > 0 ? lossy_string_json(unit, strlen(unit)) : json_null();
         p->pid_json = json_integer(p->pid);
         if (!p->process || !p->exe || !p->unit || !p->pid_json)
                 return -ENOMEM;
@@ -445,24 +433,34 @@ static int cmp_uid(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
-static int passwd_entry(const char *name, size_t len, uint32_t uid, void *userdata) {
-        struct state *st = userdata;
-        struct user_name *u = bsearch(&uid, st->users, st->n_users, sizeof(*u), cmp_uid);
-
-        if (!u || u->name) /* first entry wins, as getpwuid() */
-                return 0;
-        return (u->name = json_string_lossy(name, len)) ? 0 : -ENOMEM;
-}
-
 static int cmp_user(const void *a, const void *b) {
         return cmp_uid(&((const struct user_name *) a)->uid, b);
 }
 
-/* Names the distinct socket uids from <root>/etc/passwd, read once. A uid
- * not listed there (or no passwd file) has user null. */
-static int load_users(struct state *st) {
+/* Names st->users from <root>/etc/passwd (the first entry of a uid wins,
+ * as with getpwuid()). A uid not listed there, or no passwd file, leaves
+ * the name NULL (user null). 0 or -ENOMEM. */
+static int name_users(struct state *st) {
+        _cleanup_(passwd_table_done) struct passwd_table pwt = { 0 };
         _cleanup_free_ char *pw = NULL;
-        size_t len, w = 0;
+        size_t len;
+
+        if (st->ctx->read_file(st->ctx, "/etc/passwd", PASSWD_MAX_FILE, &pw, &len) < 0)
+                return 0;
+        if (passwd_table_parse(&pwt, PASSWD_FORMAT_PASSWD, pw, len) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < st->n_users; i++) {
+                const struct passwd_entry *e = passwd_table_find(&pwt, st->users[i].uid);
+                if (e && !(st->users[i].name = lossy_string_json(e->name.s, e->name.n)))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The distinct socket uids, sorted, each with its JSON number and name;
+ * /etc/passwd is read once. */
+static int load_users(struct state *st) {
+        size_t w = 0;
 
         if (st->n_socks == 0)
                 return 0;
@@ -478,9 +476,7 @@ static int load_users(struct state *st) {
         for (size_t i = 0; i < st->n_users; i++)
                 if (!(st->users[i].uid_json = json_integer(st->users[i].uid)))
                         return -ENOMEM;
-        if (st->ctx->read_file(st->ctx, "/etc/passwd", PASSWD_MAX, &pw, &len) < 0)
-                return 0;
-        return oports_passwd_parse(pw, len, passwd_entry, st);
+        return name_users(st);
 }
 
 static json_t *user_of(const struct state *st, uint32_t uid) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* open_ports probe internals: the pure parsers (/proc/net/{tcp,udp}[6],
- * /proc/<pid>/cgroup, /etc/passwd) and the socket record they share with the
+ * /proc/<pid>/cgroup) and the socket record they share with the
  * probe. The parsers take (buffer, length), never touch files, accept any
  * bytes and have explicit size limits, so unit and fuzz tests call them
  * directly. Every exported name starts with oports_. */
@@ -71,12 +71,6 @@ int oports_proc_net_finish(struct oports_proc_net_reader *r);
  * is none (*unit untouched), -ENOMEM. Input beyond 64 KiB is ignored. */
 int oports_cgroup_unit(const char *buf, size_t len, char **unit);
 
-/* Calls fn(name, name_len, uid, userdata) for each well-formed line of a
- * passwd(5) text ("name:x:uid:gid:..."); lines longer than 4 KiB, names
- * longer than 256 bytes and malformed lines are skipped. A negative return
- * of fn stops and is returned; otherwise returns 0. */
-typedef int (*oports_passwd_fn)(const char *name, size_t name_len, uint32_t uid, void *userdata);
-int oports_passwd_parse(const char *buf, size_t len, oports_passwd_fn fn, void *userdata);
 
 
 /* Dumps the live host's sockets of one family (AF_INET/AF_INET6) and

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../probes/file_permissions/file_permissions.h"
 #include "cleanup.h"
 #include "probe_ctx.h"
 #include "testutil.h"
@@ -186,18 +185,6 @@ START_TEST(symlink_not_followed) {
 }
 END_TEST
 
-START_TEST(id_parser) {
-        static const char text[] = "root:x:0:0:root:/root:/bin/bash\nshadow:x:42:\nother:x:42:\n"
-                                   "bad:x:-1:\n+nis::::\n:x:5:\nbig:x:99999999999:\n\xff:x:7:\n";
-        json_t *map = json_object();
-
-        ck_assert_int_eq(fperm_parse_ids(text, sizeof text - 1, map), 0);
-        ck_assert_int_eq(json_object_size(map), 2);
-        ck_assert_str_eq(json_string_value(json_object_get(map, "42")), "shadow");
-        json_decref(map);
-}
-END_TEST
-
 Suite *make_suite(void) {
         Suite *s = suite_create("probe_file_permissions");
         TCase *tc = tcase_create("file_permissions");
@@ -205,7 +192,6 @@ Suite *make_suite(void) {
         tcase_add_test(tc, stock_debian);
         tcase_add_test(tc, neglected_host);
         tcase_add_test(tc, symlink_not_followed);
-        tcase_add_test(tc, id_parser);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -380,49 +380,6 @@ START_TEST(cgroup_units) {
 }
 END_TEST
 
-struct pwfound {
-        char names[8][32];
-        uint32_t uids[8];
-        unsigned n;
-};
-
-static int pw_collect(const char *name, size_t len, uint32_t uid, void *userdata) {
-        struct pwfound *f = userdata;
-
-        if (f->n < 8 && len < 32) {
-                memcpy(f->names[f->n], name, len);
-                f->names[f->n][len] = '\0';
-                f->uids[f->n] = uid;
-        }
-        f->n++;
-        return 0;
-}
-
-START_TEST(passwd_lines) {
-        static const char pw[] =
-                "root:x:0:0:root:/root:/bin/bash\n"
-                "# comment\n"
-                "\n"
-                "broken line\n"
-                ":x:5:5::/:/bin/sh\n"
-                "big:x:4294967296:1::/:/bin/sh\n"
-                "neg:x:-1:1::/:/bin/sh\n"
-                "+nisuser::::::\n"
-                "systemd-resolve:x:991:991:systemd Resolver:/:/usr/sbin/nologin\n"
-                "last:x:4294967295:1::/:/bin/sh";
-        struct pwfound f = { 0 };
-
-        ck_assert_int_eq(oports_passwd_parse(pw, strlen(pw), pw_collect, &f), 0);
-        ck_assert_int_eq(f.n, 3);
-        ck_assert_str_eq(f.names[0], "root");
-        ck_assert_int_eq(f.uids[0], 0);
-        ck_assert_str_eq(f.names[1], "systemd-resolve");
-        ck_assert_int_eq(f.uids[1], 991);
-        ck_assert_str_eq(f.names[2], "last");
-        ck_assert_uint_eq(f.uids[2], 4294967295u);
-}
-END_TEST
-
 static int keep_one(const struct oports_sock *s, void *userdata) {
         struct oports_sock *out = userdata;
 
@@ -494,7 +451,6 @@ Suite *make_suite(void) {
         tcase_add_test(tc, parse_rejects_garbage);
         tcase_add_test(tc, reader_chunks);
         tcase_add_test(tc, cgroup_units);
-        tcase_add_test(tc, passwd_lines);
         tcase_add_test(tc, sock_diag_messages);
         suite_add_tcase(s, tc);
         return s;
