@@ -40,11 +40,7 @@ void pam_stack_done(struct pam_stack *s) {
         for (size_t i = 0; i < s->n_entries; i++)
                 entry_done(&s->entries[i]);
         free(s->entries);
-        for (size_t i = 0; i < s->n_errors; i++) {
-                free(s->errors[i].file);
-                free(s->errors[i].message);
-        }
-        free(s->errors);
+        file_errors_free(s->errors, s->n_errors);
         free(s->service);
         free(s->type);
         free(s->file);
@@ -54,7 +50,7 @@ void pam_stack_done(struct pam_stack *s) {
 /* Records "message" at file:line (up to PAM_STACK_MAX_ERRORS). 0 or -ENOMEM. */
 __attribute__((format(printf, 4, 5))) static int add_error(struct pam_stack *s, const char *file,
                                                            unsigned line, const char *fmt, ...) {
-        struct pam_error *p;
+        struct file_error *p;
         char *msg;
         va_list ap;
         int r;
@@ -72,7 +68,7 @@ __attribute__((format(printf, 4, 5))) static int add_error(struct pam_stack *s, 
                 return -ENOMEM;
         }
         s->errors = p;
-        p[s->n_errors] = (struct pam_error) { .file = strdup(file), .line = line, .message = msg };
+        p[s->n_errors] = (struct file_error) { .file = strdup(file), .line = line, .message = msg };
         if (!p[s->n_errors].file) {
                 free(msg);
                 return -ENOMEM;
@@ -727,35 +723,21 @@ static json_t *strv_json(char **v) {
         return a;
 }
 
-json_t *pam_stack_entries_json(const struct pam_stack *s) {
-        _cleanup_json_ json_t *arr = json_array();
+/* array_json() item: entry i of a stack as {kind, module, control, level,
+ * file, line, options[]}. */
+static json_t *entry_json(const void *userdata, size_t i) {
+        static const char *const kinds[] = { "module", "substack", "broken" };
+        const struct pam_entry *e = &((const struct pam_stack *) userdata)->entries[i];
 
-        if (!arr)
-                return NULL;
-        for (size_t i = 0; i < s->n_entries; i++) {
-                const struct pam_entry *e = &s->entries[i];
-                static const char *const kinds[] = { "module", "substack", "broken" };
-                json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:o}", "kind",
-                                      kinds[e->kind], "module", e->name, "control", e->control,
-                                      "level", (json_int_t) e->level, "file", e->file, "line",
-                                      (json_int_t) e->line, "options", strv_json(e->args));
-                if (!o || json_array_append_new(arr, o) < 0)
-                        return NULL;
-        }
-        return TAKE_PTR(arr);
+        return json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:o}", "kind", kinds[e->kind], "module",
+                         e->name, "control", e->control, "level", (json_int_t) e->level, "file",
+                         e->file, "line", (json_int_t) e->line, "options", strv_json(e->args));
+}
+
+json_t *pam_stack_entries_json(const struct pam_stack *s) {
+        return array_json(s->n_entries, entry_json, s);
 }
 
 json_t *pam_stack_errors_json(const struct pam_stack *s) {
-        _cleanup_json_ json_t *arr = json_array();
-
-        if (!arr)
-                return NULL;
-        for (size_t i = 0; i < s->n_errors; i++) {
-                json_t *o = json_pack("{s:s, s:i, s:s}", "file", s->errors[i].file, "line",
-                                      (json_int_t) s->errors[i].line, "message",
-                                      s->errors[i].message);
-                if (!o || json_array_append_new(arr, o) < 0)
-                        return NULL;
-        }
-        return TAKE_PTR(arr);
+        return file_errors_json(s->errors, s->n_errors);
 }

@@ -26,6 +26,8 @@
 
 #include <jansson.h>
 
+#include "json_build.h"
+
 #define PAM_STACK_MAX_FILE_SIZE (256 * 1024)
 #define PAM_STACK_MAX_LEVEL 16        /* PAM_SUBSTACK_MAX_LEVEL: include and substack depth */
 #define PAM_STACK_MAX_ENTRIES 512
@@ -74,12 +76,6 @@ struct pam_entry {
         unsigned line;
 };
 
-struct pam_error {
-        char *file;
-        unsigned line;
-        char *message;
-};
-
 /* Reads a whole file: 0 with a malloc'ed, NUL-terminated buffer, or -errno. */
 struct pam_stack_io {
         int (*read)(void *userdata, const char *path, char **buf, size_t *len);
@@ -94,7 +90,7 @@ struct pam_stack {
         bool uses_other;           /* the stack is `other`'s */
         struct pam_entry *entries;
         size_t n_entries;
-        struct pam_error *errors;
+        struct file_error *errors;
         size_t n_errors;
         bool truncated;            /* a limit was hit; the stack is incomplete */
         size_t n_files_read;

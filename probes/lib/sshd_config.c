@@ -223,11 +223,7 @@ void sshd_config_done(struct sshd_config *cfg) {
                 free(m->file);
         }
         free(cfg->matches);
-        for (size_t i = 0; i < cfg->n_errors; i++) {
-                free(cfg->errors[i].file);
-                free(cfg->errors[i].message);
-        }
-        free(cfg->errors);
+        file_errors_free(cfg->errors, cfg->n_errors);
         strv_free(cfg->files);
         memset(cfg, 0, sizeof(*cfg));
 }
@@ -257,7 +253,7 @@ static void *array_push(void *array_p, size_t *n, size_t sz) {
 __attribute__((format(printf, 4, 5))) static int add_error(struct sshd_config *cfg,
                                                            const char *file, unsigned line,
                                                            const char *fmt, ...) {
-        struct sshd_error *e;
+        struct file_error *e;
         char *msg;
         va_list ap;
         int r;
@@ -1324,42 +1320,27 @@ json_t *sshd_config_effective(const struct sshd_config *cfg) {
         return TAKE_PTR(o);
 }
 
-json_t *sshd_config_matches_json(const struct sshd_config *cfg) {
-        _cleanup_json_ json_t *arr = json_array();
+/* array_json() item: Match block i as {criteria, all, file, line,
+ * overrides{keyword: value}}. */
+static json_t *match_json(const void *userdata, size_t i) {
+        const struct sshd_match *m = &((const struct sshd_config *) userdata)->matches[i];
+        json_t *ov = json_object();
 
-        if (!arr)
+        if (!ov)
                 return NULL;
-        for (size_t i = 0; i < cfg->n_matches; i++) {
-                const struct sshd_match *m = &cfg->matches[i];
-                json_t *ov = json_object(), *o;
+        for (size_t j = 0; j < m->n_settings; j++)
+                json_object_set_new(ov, keywords[m->settings[j].kw].name,
+                                    json_string(m->settings[j].value));
+        return json_pack("{s:s, s:b, s:s, s:I, s:o}", "criteria", m->criteria, "all", m->all,
+                         "file", m->file, "line", (json_int_t) m->line, "overrides", ov);
+}
 
-                if (!ov)
-                        return NULL;
-                for (size_t j = 0; j < m->n_settings; j++)
-                        json_object_set_new(ov, keywords[m->settings[j].kw].name,
-                                            json_string(m->settings[j].value));
-                o = json_pack("{s:s, s:b, s:s, s:i, s:o}", "criteria", m->criteria, "all",
-                              m->all, "file", m->file, "line", (json_int_t) m->line,
-                              "overrides", ov);
-                if (!o || json_array_append_new(arr, o) < 0)
-                        return NULL;
-        }
-        return TAKE_PTR(arr);
+json_t *sshd_config_matches_json(const struct sshd_config *cfg) {
+        return array_json(cfg->n_matches, match_json, cfg);
 }
 
 json_t *sshd_config_errors_json(const struct sshd_config *cfg) {
-        _cleanup_json_ json_t *arr = json_array();
-
-        if (!arr)
-                return NULL;
-        for (size_t i = 0; i < cfg->n_errors; i++) {
-                json_t *o = json_pack("{s:s, s:i, s:s}", "file", cfg->errors[i].file, "line",
-                                      (json_int_t) cfg->errors[i].line, "message",
-                                      cfg->errors[i].message);
-                if (!o || json_array_append_new(arr, o) < 0)
-                        return NULL;
-        }
-        return TAKE_PTR(arr);
+        return file_errors_json(cfg->errors, cfg->n_errors);
 }
 
 json_t *sshd_auth_methods_json(const char *value) {

@@ -31,6 +31,8 @@
 
 #include <jansson.h>
 
+#include "json_build.h"
+
 #define SSHD_CONFIG_PATH "/etc/ssh/sshd_config"
 #define SSHD_CONFIG_DIR "/etc/ssh"
 #define SSHD_MAX_FILE_SIZE (1024 * 1024)   /* per file */
@@ -73,18 +75,12 @@ struct sshd_match {
         size_t n_settings;
 };
 
-struct sshd_error {
-        char *file;
-        unsigned line;
-        char *message;
-};
-
 struct sshd_config {
         struct sshd_setting *global;    /* every active global line, in order */
         size_t n_global;
         struct sshd_match *matches;
         size_t n_matches;
-        struct sshd_error *errors;
+        struct file_error *errors;
         size_t n_errors;
         bool errors_truncated;
         char **files;                   /* files read, in the order read */
