@@ -34,14 +34,6 @@ static json_t *date_or_null(long long days) {
 /* A field as a JSON string, invalid UTF-8 '?'-replaced; NULL on ENOMEM. */
 static json_t *str(struct passwd_str f) { return lossy_string_json(f.s, f.n); }
 
-/* Whether s is valid UTF-8 (jansson's test; false on ENOMEM too). */
-static bool utf8_ok(const char *s) {
-        json_t *j = json_string(s);
-
-        json_decref(j);
-        return j != NULL;
-}
-
 static const char *passwd_field_kind(const char *f, size_t n) {
         if (n == 1 && f[0] == 'x')
                 return "shadowed";
@@ -141,7 +133,7 @@ static int shadow_line(const char *l, size_t n, void *userdata) {
         if (!(name = strndup(f[0].s, f[0].n)))
                 return -ENOMEM;
         /* an invalid UTF-8 name or a duplicate is skipped: first wins */
-        if (!utf8_ok(name) || json_object_get(userdata, name))
+        if (!utf8_valid(name) || json_object_get(userdata, name))
                 return 0;
         state = acct_password_state(f[1].s, f[1].n, &scheme);
         last = passwd_field_num(f[2]);
@@ -212,7 +204,7 @@ static int kv_line(const char *l, size_t n, void *userdata) {
                 return 0;
         if (!(key = strndup(k, kl)))
                 return -ENOMEM;
-        if (!utf8_ok(key))
+        if (!utf8_valid(key))
                 return 0;
         if (!st->sep_eq && vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
                 v++;

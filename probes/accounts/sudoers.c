@@ -14,6 +14,7 @@
 
 #include "accounts.h"
 #include "cleanup.h"
+#include "json_build.h"
 
 static const char *const alias_kinds[] = { "User_Alias", "Runas_Alias", "Host_Alias",
                                            "Cmnd_Alias", "Cmd_Alias" };
@@ -107,14 +108,6 @@ static int append_str(char *item, void *arr) {
         return !s || json_array_append_new(arr, s) < 0 ? (s ? -ENOMEM : 0) : 0;
 }
 
-/* Whether s is valid UTF-8 (so that it can be a JSON string or key). */
-static bool utf8_ok(const char *s) {
-        json_t *j = json_string(s);
-
-        json_decref(j);
-        return j != NULL;
-}
-
 /* "User_Alias A = x, y : B = z". 0 or -ENOMEM. */
 static int parse_alias(struct sudo_policy *p, const char *kind, char *defs, const char *file,
                        unsigned line) {
@@ -135,7 +128,7 @@ static int parse_alias(struct sudo_policy *p, const char *kind, char *defs, cons
                         return add_error(p, file, line, "alias definition without '='");
                 *eq = '\0';
                 name = trim(d);
-                if (!*name || !utf8_ok(name) || json_object_size(kind_obj) >= SUDO_MAX_ALIASES)
+                if (!*name || !utf8_valid(name) || json_object_size(kind_obj) >= SUDO_MAX_ALIASES)
                         return add_error(p, file, line, "bad alias name or too many aliases");
                 if (!(members = json_array()))
                         return -ENOMEM;
@@ -164,7 +157,7 @@ static int parse_defaults(struct sudo_policy *p, char *line, const char *file, u
              tok = strtok_r(NULL, ",", &save)) {
                 if (!streq(trim(tok), "!authenticate"))
                         continue;
-                if (!utf8_ok(scope))
+                if (!utf8_valid(scope))
                         scope = "?";
                 o = json_pack("{s:s, s:i, s:s}", "file", file, "line", (json_int_t) lno, "scope",
                               scope);
@@ -214,7 +207,7 @@ static int parse_cmnd(char *item, void *userdata) {
                 } else
                         break;
         }
-        if (!*item || !utf8_ok(item) || !utf8_ok(st->runas))
+        if (!*item || !utf8_valid(item) || !utf8_valid(st->runas))
                 return 0;
         o = json_pack("{s:s, s:s, s:b}", "command", item, "runas", st->runas, "nopasswd",
                       st->nopasswd);
@@ -263,7 +256,7 @@ static int parse_userspec(struct sudo_policy *p, char *line, const char *file, u
             (r = split_list(eq + 1, ',', parse_cmnd, &st)) < 0)
                 return json_decref(st.commands), r;
         if (!*hosts || json_array_size(users) == 0 || json_array_size(st.commands) == 0 ||
-            !utf8_ok(hosts))
+            !utf8_valid(hosts))
                 return json_decref(st.commands), add_error(p, file, lno, "syntax error");
         if (json_array_size(p->rules) >= SUDO_MAX_RULES)
                 return json_decref(st.commands), add_error(p, file, lno, "too many rules");
@@ -355,8 +348,8 @@ int sudo_parse(struct sudo_policy *p, const char *path, const char *buf, size_t 
 
         if (json_array_size(p->files) >= SUDO_MAX_FILES || len > ACCT_MAX_FILE)
                 return add_error(p, path, 0, "too many files or file too large");
-        if (!utf8_ok(path) || json_array_append_new(p->files, json_string(path)) < 0)
-                return utf8_ok(path) ? -ENOMEM : 0;
+        if (!utf8_valid(path) || json_array_append_new(p->files, json_string(path)) < 0)
+                return utf8_valid(path) ? -ENOMEM : 0;
         if (!(logical = malloc(ACCT_MAX_LINE + 1)))
                 return -ENOMEM;
         while (c < end) {

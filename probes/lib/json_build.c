@@ -16,6 +16,13 @@ json_t *lossy_string_json(const char *s, size_t n) {
         return json_stringn(copy, n);
 }
 
+bool utf8_valid(const char *s) {
+        json_t *j = json_string(s);
+
+        json_decref(j);
+        return j != NULL;
+}
+
 json_t *array_json(size_t n, json_t *(*item)(const void *userdata, size_t i),
                    const void *userdata) {
         _cleanup_json_ json_t *arr = json_array();

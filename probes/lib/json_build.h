@@ -5,6 +5,7 @@
 #ifndef COMPLYD_JSON_BUILD_H
 #define COMPLYD_JSON_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -13,6 +14,10 @@
  * byte >= 0x80 becomes '?' (a name, comm or path can hold any byte). NULL
  * only on ENOMEM. */
 json_t *lossy_string_json(const char *s, size_t n);
+
+/* Whether the NUL-terminated s is valid UTF-8, so that it can be a JSON
+ * string or key (jansson's test; false on ENOMEM too). */
+bool utf8_valid(const char *s);
 
 /* A JSON array of item(userdata, i) for i in 0..n, each a new reference.
  * NULL when an item is NULL or on ENOMEM. */
