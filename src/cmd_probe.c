@@ -27,6 +27,8 @@ static const char probe_help[] =
 struct probe_cli {
         sd_event *event;
         json_t *observation;
+        char *text;
+        size_t text_len;
         char *error;
 };
 
@@ -34,8 +36,28 @@ static void on_done(struct probe_run *run, struct probe_result *res, void *userd
         struct probe_cli *cli = userdata;
 
         cli->observation = TAKE_PTR(res->observation);
+        cli->text = TAKE_PTR(res->text);
+        cli->text_len = res->text_len;
         cli->error = TAKE_PTR(res->error);
         sd_event_exit(cli->event, 0);
+}
+
+/* Indented for a person at a terminal; for a pipe, the probe's own compact
+ * text as it printed it (already checked to be one JSON object), which an
+ * observation of megabytes needs no second serialisation for. */
+static int print_observation(struct probe_cli *cli) {
+        _cleanup_free_ char *pretty = NULL, *text = TAKE_PTR(cli->text);
+        _cleanup_json_ json_t *obs = TAKE_PTR(cli->observation);
+
+        if (isatty(STDOUT_FILENO) || !text) {
+                pretty = json_dumps(obs, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                if (!pretty)
+                        return log_oom(), EXIT_FAILED;
+                fputs(pretty, stdout);
+        } else
+                fwrite(text, 1, cli->text_len, stdout);
+        putchar('\n');
+        return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
 static void list_probes(const struct registry *reg) {
@@ -80,14 +102,7 @@ static int run_probe(struct app *app, const struct probe_entry *entry, const cha
                 free(cli.error);
                 return EXIT_FAILED;
         }
-        /* one string, one write: an observation can be megabytes */
-        _cleanup_free_ char *text = json_dumps(cli.observation, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        json_decref(cli.observation);
-        if (!text)
-                return log_oom(), EXIT_FAILED;
-        fputs(text, stdout);
-        putchar('\n');
-        return EXIT_OK;
+        return print_observation(&cli);
 }
 
 int cmd_probe(int argc, char **argv) {

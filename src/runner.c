@@ -39,6 +39,7 @@ struct probe_run {
 
 void probe_result_clear(struct probe_result *res) {
         json_decref(res->observation);
+        free(res->text);
         free(res->error);
         *res = (struct probe_result) { 0 };
 }
@@ -194,6 +195,10 @@ static void parse_output(struct probe_run *run, struct probe_result *res) {
                 return;
         }
         res->observation = j;
+        /* hand the text on too: a caller printing it needs no re-serialisation */
+        run->out[run->out_len] = '\0';
+        res->text = TAKE_PTR(run->out);
+        res->text_len = run->out_len;
 }
 
 static void on_exit_status(pid_t pid, int status, void *userdata) {

@@ -27,6 +27,8 @@ struct probe_request {
 
 struct probe_result {
         json_t *observation;     /* the object, or NULL on error (owned by the result) */
+        char *text;              /* the probe's output as it printed it (NUL-terminated) */
+        size_t text_len;
         char *error;             /* why the run failed, NULL on success */
         uint64_t duration_usec;
         int exit_status;         /* -1 when killed by a signal */
