@@ -301,6 +301,25 @@ static int load_state(struct daemon *d) {
         return 0;
 }
 
+/* An evidence problem goes to every alert sink, as a drift of the pseudo
+ * control "evidence-pipeline". */
+static void on_pipeline_alert(const char *message, void *userdata) {
+        struct daemon *d = userdata;
+        struct alert a = {
+                .kind = ALERT_DRIFT,
+                .control_id = "evidence-pipeline",
+                .title = "complyd evidence pipeline",
+                .severity = "high",
+                .status = "error",
+                .why = message,
+                .hostname = d->hostname,
+                .time_usec = now_realtime_usec(),
+        };
+
+        if (d->alerts)
+                alerts_fire(d->alerts, &a);
+}
+
 /* The evidence pipeline; a configuration that differs from the last run's
  * is recorded as config.changed. */
 static int open_pipeline(struct daemon *d) {
@@ -309,7 +328,8 @@ static int open_pipeline(struct daemon *d) {
 
         if (r < 0)
                 return log_error_errno(r, "Cannot hash the configuration: %m");
-        r = pipeline_open(d->event, d->app.config, d->root, hash, d->state->config_hash, &d->pipeline);
+        r = pipeline_open(d->event, d->app.config, d->root, hash, d->state->config_hash,
+                          on_pipeline_alert, d, &d->pipeline);
         if (r < 0)
                 return r;
         snprintf(d->state->config_hash, sizeof(d->state->config_hash), "%s", hash);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
+#include <stdarg.h>
 #include <openssl/evp.h>
 
 #include "evidence.h"
@@ -21,7 +22,23 @@ struct pipeline {
         uint64_t started_usec;
         char config_hash[65];
         bool dirty;             /* appended since the last commit */
+        pipeline_alert_fn alert;
+        void *alert_userdata;
 };
+
+/* Logs an evidence problem and raises it as an alert. */
+static void raise_alert(struct pipeline *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void raise_alert(struct pipeline *p, const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        log_error("%s", msg);
+        if (p->alert)
+                p->alert(msg, p->alert_userdata);
+}
 
 /* Appends one record; an eviction it forced is itself recorded. */
 static void append(struct pipeline *p, const char *type, json_t *body) {
@@ -34,8 +51,8 @@ static void append(struct pipeline *p, const char *type, json_t *body) {
         }
         p->dirty = true;
         if (dropped.count > 0) {
-                log_error("Evidence spool full: evicted %llu records (seq %llu-%llu); an "
-                          "evidence.dropped record says so",
+                raise_alert(p, "Evidence spool full: evicted %llu records (seq %llu-%llu); an "
+                            "evidence.dropped record says so",
                           (unsigned long long) dropped.count, (unsigned long long) dropped.first_seq,
                           (unsigned long long) dropped.last_seq);
                 r = evidence_append(p->writer, EVIDENCE_DROPPED,
@@ -46,7 +63,7 @@ static void append(struct pipeline *p, const char *type, json_t *body) {
 }
 
 static void on_shipper_alert(const char *output, const char *message, void *userdata) {
-        log_error("Evidence output %s: %s", output, message);
+        raise_alert(userdata, "Evidence output %s: %s", output, message);
 }
 
 static int start_shipper(struct pipeline *p) {
@@ -69,8 +86,8 @@ void pipeline_commit(struct pipeline *p) {
         r = spool_sync(p->spool);
         if (r < 0) {
                 /* never retried as if it worked: the spool re-read itself */
-                log_error_errno(r, "Evidence fsync failed: records since the last sync were re-read "
-                                   "from disk and only what is really there counts as captured: %m");
+                raise_alert(p, "Evidence fsync failed (%s): records since the last sync were re-read "
+                            "from disk and only what is really there counts as captured", strerror(-r));
                 return;
         }
         p->dirty = false;
@@ -134,7 +151,8 @@ static int fallback_host_id(struct evidence_host *h) {
 }
 
 int pipeline_open(sd_event *e, const struct config *cfg, const char *root, const char *config_hash,
-                  const char *previous_hash, struct pipeline **ret) {
+                  const char *previous_hash, pipeline_alert_fn alert, void *userdata,
+                  struct pipeline **ret) {
         struct pipeline *p = calloc(1, sizeof(*p));
         struct spool_recovery rec = { 0 };
         int r;
@@ -143,6 +161,8 @@ int pipeline_open(sd_event *e, const struct config *cfg, const char *root, const
                 return log_oom();
         p->event = sd_event_ref(e);
         p->cfg = cfg;
+        p->alert = alert;
+        p->alert_userdata = userdata;
         p->started_usec = now_monotonic_usec();
         snprintf(p->config_hash, sizeof(p->config_hash), "%s", config_hash);
         r = open_spool(p, &rec);

@@ -16,6 +16,11 @@
 
 struct pipeline;
 
+/* How the pipeline raises an alert about the evidence itself (an fsync
+ * failure, a full spool, a collector that rejects the records): the daemon
+ * sends it through the same sinks as a drift. */
+typedef void (*pipeline_alert_fn)(const char *message, void *userdata);
+
 struct pipeline_stats {
         uint64_t spool_records, spool_bytes;
         uint64_t push_failures;
@@ -26,7 +31,8 @@ struct pipeline_stats {
  * agent.start (and config.changed when config_hash differs from
  * previous_hash, "" = unknown). Returns 0 or -errno (logged). */
 int pipeline_open(sd_event *e, const struct config *cfg, const char *root, const char *config_hash,
-                  const char *previous_hash, struct pipeline **ret);
+                  const char *previous_hash, pipeline_alert_fn alert, void *userdata,
+                  struct pipeline **ret);
 
 /* One control's result (previous status "" when none; drift as announced). */
 void pipeline_result(struct pipeline *p, const json_t *result, const json_t *observation,

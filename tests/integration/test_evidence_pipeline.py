@@ -137,6 +137,25 @@ class EvidencePipelineTest(TempHost):
             self.assertEqual(by_seq.setdefault(r["seq"], r["id"]), r["id"], "duplicates carry the same id")
         self.assertEqual(self.verify(self.delivered()).returncode, 0)
 
+    def test_rejected_batch_is_dead_lettered_and_alerted(self):
+        """A collector that answers 400: the batch goes to dead-letter/ and
+        the alert sinks hear about it (here a webhook on a second collector)."""
+        hook = Collector(os.path.join(self.tmp, "hook"))
+        try:
+            with open(self.config, "a") as f:
+                f.write("alerts:\n  webhook:\n    url: %s/hook\n    ca_file: %s\n" % (hook.url, hook.ca))
+            self.collector.set_faults([{"status": 400}])
+            p = self.start()
+            alerts = wait_for(lambda: [r["json"] for r in hook.requests()
+                                       if (r["json"] or {}).get("control") == "evidence-pipeline"], 30,
+                              what="the evidence alert on the webhook")
+            self.stop(p)
+            self.assertIn("auditor", alerts[0]["why"])
+            dead = os.listdir(os.path.join(self.state, "dead-letter"))
+            self.assertTrue(any(n.startswith("auditor-") for n in dead), dead)
+        finally:
+            hook.stop()
+
     def test_crash_loop_200_kill9(self):
         rnd = random.Random(20261128)
         for _ in range(200):
