@@ -62,8 +62,14 @@ static void append(struct pipeline *p, const char *type, json_t *body) {
         }
 }
 
+/* The shipper has logged it already: only forward it to the sinks. */
 static void on_shipper_alert(const char *output, const char *message, void *userdata) {
-        raise_alert(userdata, "Evidence output %s: %s", output, message);
+        struct pipeline *p = userdata;
+        char msg[512];
+
+        snprintf(msg, sizeof(msg), "Evidence output %s: %s", output, message);
+        if (p->alert)
+                p->alert(msg, p->alert_userdata);
 }
 
 static int start_shipper(struct pipeline *p) {
