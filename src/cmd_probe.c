@@ -56,7 +56,8 @@ static int print_observation(struct probe_cli *cli) {
                 fputs(pretty, stdout);
         } else
                 fwrite(text, 1, cli->text_len, stdout);
-        putchar('\n');
+        if (!text || cli->text_len == 0 || text[cli->text_len - 1] != '\n' || pretty)
+                putchar('\n');
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 }
 

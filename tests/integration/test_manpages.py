@@ -5,6 +5,7 @@ file gives), every command and option of `complyd --help`, every probe and
 parameter of `complyd probe --list`. The examples in the pages are run:
 control files load, the configuration validates, the example probes build
 and print their observation."""
+import json
 import os
 import re
 import shutil
@@ -316,8 +317,9 @@ class ProbesPageTest(unittest.TestCase):
         self.probe_dir_with({"cron_access": (script[0], 0o755)})
         p = run("probe", "cron_access", "--config", self.config, "--root", os.path.join(self.tmp))
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn('"schema": "example.cron_access.v1"', p.stdout)
-        self.assertIn('"path": "/etc/cron.allow"', p.stdout)
+        o = json.loads(p.stdout)
+        self.assertEqual(o["schema"], "example.cron_access.v1")
+        self.assertIn("/etc/cron.allow", [f["path"] for f in o["files"]])
 
     @unittest.skipUnless(shutil.which("cc"), "no C compiler: the shared-object example is not built")
     def test_the_shared_object_example_builds_and_runs(self):
@@ -336,8 +338,9 @@ class ProbesPageTest(unittest.TestCase):
         os.chmod(so, 0o644)
         p = run("probe", "banner", "--config", self.config)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn('"schema": "example.banner.v1"', p.stdout)
-        self.assertIn('"path": "/etc/issue"', p.stdout)
+        o = json.loads(p.stdout)
+        self.assertEqual(o["schema"], "example.banner.v1")
+        self.assertIn("/etc/issue", [f["path"] for f in o["files"]])
 
 
 class ControlsPageTest(unittest.TestCase):
