@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "evidence.h"
+#include "os_release.h"
 #include "util.h"
 
 #define HOST_FACT_MAX 4096
@@ -382,29 +383,24 @@ static char *read_fact(const char *root, const char *path) {
         return TAKE_PTR(data);
 }
 
-/* PRETTY_NAME from os-release (quotes removed), "" when absent. */
+/* PRETTY_NAME from os-release (the one os-release reader, probes/lib),
+ * "" when absent. */
 static char *read_os_name(const char *root) {
         static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
                 _cleanup_free_ char *full = strdup_printf("%s%s", streq(root, "/") ? "" : root, paths[i]);
                 _cleanup_free_ char *data = NULL;
-                size_t len;
-                char *p;
+                _cleanup_json_ json_t *v = NULL;
 
                 if (!full)
                         return NULL;
-                if (read_full_file(full, 64 * 1024, &data, &len) < 0)
+                if (read_full_file(full, 64 * 1024, &data, NULL) < 0)
                         continue;
-                for (p = strtok(data, "\n"); p; p = strtok(NULL, "\n"))
-                        if (startswith(p, "PRETTY_NAME=")) {
-                                p += strlen("PRETTY_NAME=");
-                                if (*p == '"' || *p == '\'') {
-                                        p++;
-                                        p[strcspn(p, "\"'")] = 0;
-                                }
-                                return strdup(p);
-                        }
+                v = os_release_value(data, "PRETTY_NAME");
+                if (!v)
+                        return NULL;
+                return strdup(json_string_value(v) ?: "");
         }
         return strdup("");
 }
