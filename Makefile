@@ -156,7 +156,7 @@ $(BUILD)/probes/%.so: $$(wildcard examples/probes/%/*.c) include/complyd/probe.h
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) -shared -fPIC $(LDSAN) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDSAN) -o $@ $< $(LIB) $(LDLIBS) $(CHECK_LIBS)
 

@@ -10,13 +10,12 @@
 
 #include "alerts.h"
 #include "children.h"
+#include "collector_util.h"
 #include "testutil.h"
 #include "util.h"
 
 #define SEC USEC_PER_SEC
 #define WAIT_USEC (20 * SEC)
-#define COLLECTOR TOP_SRCDIR "/tests/collector/collector.py"
-#define MAKE_CERTS TOP_SRCDIR "/tests/collector/make_certs.sh"
 
 static sd_event *loop(void) {
         static sd_event *e;
@@ -40,15 +39,6 @@ static void path_in(char *buf, size_t size, const struct env *t, const char *nam
         snprintf(buf, size, "%s/%s", t->dir, name);
 }
 
-static void write_text(const char *path, const char *text, mode_t mode) {
-        FILE *f = fopen(path, "w");
-
-        ck_assert_ptr_nonnull(f);
-        fputs(text, f);
-        fclose(f);
-        chmod(path, mode);
-}
-
 static void env_setup(struct env *t) {
         char cmd[512];
 
@@ -67,37 +57,15 @@ static void env_setup(struct env *t) {
 /* Starts the collector with the given server certificate name ("server" or
  * "wrong-server") and waits for its port file. */
 static void collector_start(struct env *t, const char *cert) {
-        char crt[160], key[160], portfile[128], port[16] = "";
-        pid_t pid;
+        char crt[160], key[160], portfile[128];
+        const char *argv[] = { "python3", COLLECTOR, "--cert", crt, "--key", key, "--record-dir",
+                               t->records, "--faults", t->faults, "--token", "s3cret-token",
+                               "--port-file", portfile, NULL };
 
         snprintf(crt, sizeof(crt), "%s/%s.crt", t->certs, cert);
         snprintf(key, sizeof(key), "%s/%s.key", t->certs, cert);
         path_in(portfile, sizeof(portfile), t, "port");
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                execlp("python3", "python3", COLLECTOR, "--cert", crt, "--key", key, "--record-dir",
-                       t->records, "--faults", t->faults, "--token", "s3cret-token", "--port-file",
-                       portfile, (char *) NULL);
-                _exit(127);
-        }
-        t->collector = pid;
-        for (int i = 0; i < 300; i++) {
-                FILE *f = fopen(portfile, "r");
-                if (f) {
-                        if (!fgets(port, sizeof(port), f))
-                                port[0] = '\0';
-                        fclose(f);
-                }
-                if (port[0])
-                        break;
-                usleep(50000);
-        }
-        t->port = atoi(port);
-        ck_assert_int_gt(t->port, 0);
+        t->collector = collector_spawn(argv, portfile, &t->port);
         snprintf(t->url, sizeof(t->url), "https://127.0.0.1:%d/hook", t->port);
 }
 

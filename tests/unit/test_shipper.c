@@ -17,13 +17,12 @@
 #include "formats.h"
 #include "shipper.h"
 #include "spool.h"
+#include "collector_util.h"
 #include "testutil.h"
 #include "util.h"
 
 #define SEC USEC_PER_SEC
 #define WAIT_USEC (30 * SEC)
-#define COLLECTOR TOP_SRCDIR "/tests/collector/collector.py"
-#define MAKE_CERTS TOP_SRCDIR "/tests/collector/make_certs.sh"
 #define HASH "9f2ce1aa00000000000000000000000000000000000000000000000000000000"
 
 /* ---- the environment: a state dir with a spool, a collector ------------------ */
@@ -43,15 +42,6 @@ struct env {
 
 static void path_in(char *buf, size_t size, const struct env *t, const char *name) {
         snprintf(buf, size, "%s/%s", t->dir, name);
-}
-
-static void write_text(const char *path, const char *text, mode_t mode) {
-        FILE *f = fopen(path, "w");
-
-        ck_assert_ptr_nonnull(f);
-        fputs(text, f);
-        fclose(f);
-        chmod(path, mode);
 }
 
 static void env_setup(struct env *t) {
@@ -81,16 +71,14 @@ static void env_setup(struct env *t) {
 /* Starts the collector (server certificate cert, mTLS required, token;
  * splunk: "Authorization: Splunk") on port (0: a free one). */
 static void collector_start(struct env *t, const char *cert, bool splunk, int port) {
-        char crt[160], key[160], portfile[128], portarg[16], p[16] = "";
+        char crt[160], key[160], portfile[128], portarg[16];
         const char *argv[32];
         int n = 0;
-        pid_t pid;
 
         snprintf(crt, sizeof(crt), "%s/%s.crt", t->certs, cert);
         snprintf(key, sizeof(key), "%s/%s.key", t->certs, cert);
         snprintf(portarg, sizeof(portarg), "%d", port);
         path_in(portfile, sizeof(portfile), t, "port");
-        unlink(portfile);
         argv[n++] = "python3";
         argv[n++] = COLLECTOR;
         argv[n++] = "--cert";
@@ -112,28 +100,7 @@ static void collector_start(struct env *t, const char *cert, bool splunk, int po
         if (splunk)
                 argv[n++] = "--splunk";
         argv[n] = NULL;
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                execvp("python3", (char **) argv);
-                _exit(127);
-        }
-        t->collector = pid;
-        for (int i = 0; i < 300 && !p[0]; i++) {
-                FILE *f = fopen(portfile, "r");
-                if (f) {
-                        if (!fgets(p, sizeof(p), f))
-                                p[0] = '\0';
-                        fclose(f);
-                }
-                if (!p[0])
-                        usleep(50000);
-        }
-        t->port = atoi(p);
-        ck_assert_int_gt(t->port, 0);
+        t->collector = collector_spawn(argv, portfile, &t->port);
         snprintf(t->url, sizeof(t->url), "https://127.0.0.1:%d/evidence", t->port);
 }
 
