@@ -171,15 +171,33 @@ static void pbuf_append(struct pbuf *pb, const char *fmt, ...) {
         pb->len += (size_t) k;
 }
 
+/* A push either fits or leaves the buffer as it was: past the end, the
+ * path is cut at its last complete component and later pushes only count
+ * (so the matching pops stay balanced). push_begin() is false then. */
+static bool push_begin(struct pbuf *pb) {
+        if (pb->dropped) {
+                pb->dropped++;
+                return false;
+        }
+        return true;
+}
+
+static size_t push_end(struct pbuf *pb, size_t old) {
+        if (pb->overflow) {
+                pb->len = old;
+                pb->buf[old] = '\0';
+                pb->dropped = 1;
+        }
+        return old;
+}
+
 size_t pbuf_push_key(struct pbuf *pb, const char *key) {
         size_t old;
 
         if (!pb)
                 return 0;
-        if (pb->dropped) {
-                pb->dropped++;
+        if (!push_begin(pb))
                 return pb->len;
-        }
         old = pb->len;
         if (simple_key(key))
                 pbuf_append(pb, "%s%s", pb->len ? "." : "", key);
@@ -189,12 +207,7 @@ size_t pbuf_push_key(struct pbuf *pb, const char *key) {
                         pbuf_append(pb, (*k == '"' || *k == '\\') ? "\\%c" : "%c", *k);
                 pbuf_append(pb, "\"]");
         }
-        if (pb->overflow) {
-                pb->len = old;
-                pb->buf[old] = '\0';
-                pb->dropped = 1;
-        }
-        return old;
+        return push_end(pb, old);
 }
 
 size_t pbuf_push_index(struct pbuf *pb, size_t index) {
@@ -202,18 +215,11 @@ size_t pbuf_push_index(struct pbuf *pb, size_t index) {
 
         if (!pb)
                 return 0;
-        if (pb->dropped) {
-                pb->dropped++;
+        if (!push_begin(pb))
                 return pb->len;
-        }
         old = pb->len;
         pbuf_append(pb, "[%zu]", index);
-        if (pb->overflow) {
-                pb->len = old;
-                pb->buf[old] = '\0';
-                pb->dropped = 1;
-        }
-        return old;
+        return push_end(pb, old);
 }
 
 size_t pbuf_push_text(struct pbuf *pb, const char *text) {
@@ -221,19 +227,12 @@ size_t pbuf_push_text(struct pbuf *pb, const char *text) {
 
         if (!pb)
                 return 0;
-        if (pb->dropped) {
-                pb->dropped++;
+        if (!push_begin(pb))
                 return pb->len;
-        }
         old = pb->len;
         if (*text && !streq(text, "."))
                 pbuf_append(pb, "%s%s", pb->len && *text != '[' ? "." : "", text);
-        if (pb->overflow) {
-                pb->len = old;
-                pb->buf[old] = '\0';
-                pb->dropped = 1;
-        }
-        return old;
+        return push_end(pb, old);
 }
 
 size_t pbuf_push_path(struct pbuf *pb, const struct rule_path *p) {
@@ -241,10 +240,8 @@ size_t pbuf_push_path(struct pbuf *pb, const struct rule_path *p) {
 
         if (!pb)
                 return 0;
-        if (pb->dropped) {
-                pb->dropped++;
+        if (!push_begin(pb))
                 return pb->len;
-        }
         old = pb->len;
         for (size_t i = 0; i < p->n; i++) {
                 if (p->segs[i].type == SEG_KEY)
