@@ -11,6 +11,7 @@
 
 #define APT_LIST_MAX_STANZA (4u << 20)        /* one package entry */
 #define APT_LIST_MAX_OUTPUT (4ull << 30)      /* decompressed bytes of one list */
+#define APT_LIST_MAX_INPUT (1ull << 30)       /* compressed bytes of one list */
 #define APT_RELEASE_MAX_HEADER (64u << 10)    /* bytes of a Release file looked at */
 #define APT_RELEASE_MAX_FIELD 127u
 

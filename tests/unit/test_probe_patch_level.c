@@ -244,6 +244,34 @@ START_TEST(skipped_stanzas_at_every_alignment) {
 }
 END_TEST
 
+static int keep_version(void *u, const struct deb_entry *e) {
+        snprintf(u, 16, "%.*s", (int) e->version_len, e->version);
+        return 0;
+}
+
+/* Once Package, Version and Architecture are seen the rest of a stanza is
+ * jumped over: a later duplicate field is not taken, and the next stanza is
+ * found whatever the alignment of the blank line. */
+START_TEST(stanza_tail_after_the_three_fields) {
+        for (size_t pad = 0; pad < 40; pad++) {
+                char text[1024], version[16] = "";
+                int len;
+                struct deb_sink sink = { .want = want_b, .entry = keep_version, .userdata = version };
+
+                len = snprintf(text, sizeof text,
+                               "Package: b\nVersion: 1\nArchitecture: all\nDescription: %.*s\n"
+                               "Version: 9\n\nPackage: b\nArchitecture: all\nVersion: 2\n",
+                               (int) pad, "0123456789012345678901234567890123456789");
+                ck_assert_int_eq(packages_parse(text, (size_t) len, false, &sink),
+                                 (ssize_t) (strstr(text, "\n\n") + 2 - text));
+                ck_assert_str_eq(version, "1");
+                ck_assert_int_eq(packages_parse(text, (size_t) len, true, &sink), len);
+                ck_assert_str_eq(version, "2");
+                ck_assert_uint_eq(sink.entries, 3);
+        }
+}
+END_TEST
+
 START_TEST(truncated_lz4_is_an_error) {
         char path[] = "/tmp/complyd-lz4.XXXXXX", *data;
         size_t len;
@@ -366,6 +394,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, rpm_recorded_output);
         tcase_add_test(tc, packages_parse_any_split);
         tcase_add_test(tc, skipped_stanzas_at_every_alignment);
+        tcase_add_test(tc, stanza_tail_after_the_three_fields);
         tcase_add_test(tc, truncated_lz4_is_an_error);
         tcase_add_test(tc, release_clearsigned);
         tcase_add_test(tc, apt_conf_scopes_and_comments);
