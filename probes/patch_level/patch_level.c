@@ -6,11 +6,13 @@
 #include <complyd/probe.h>
 
 #include <fcntl.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "apt_conf.h"
 #include "apt_lists.h"
 #include "cleanup.h"
+#include "list_cache.h"
 #include "debversion.h"
 #include "dpkg_status.h"
 #include "os_release.h"
@@ -286,9 +288,34 @@ static bool offer_expired(void *u) {
         return ctx->expired(ctx);
 }
 
+/* Streams the list open at fd into sink; with a cache directory
+ * (cache_fd >= 0) the list's cache is used when it matches, and written
+ * when it did not. A cache that cannot be written is only logged. */
+static int stream_list(const struct complyd_probe_ctx *ctx, int cache_fd, int fd,
+                       const struct apt_list *l, struct deb_sink *sink) {
+        struct list_recorder rec;
+        struct stat st;
+        int r;
+
+        if (cache_fd < 0 || fstat(fd, &st) < 0)
+                return apt_list_stream(fd, l->comp, sink);
+        if ((r = list_cache_read(cache_fd, l->path, &st, sink)) != 0)
+                return r < 0 ? r : 0;
+        list_recorder_init(&rec, sink);
+        r = apt_list_stream(fd, l->comp, &rec.sink);
+        sink->entries = rec.sink.entries;
+        if (r >= 0 && (r = list_cache_write(cache_fd, l->path, &st, &rec)) < 0) {
+                ctx->log(ctx, LOG_DEBUG, "cannot cache %s: %s", l->path, strerror(-r));
+                r = 0;
+        }
+        list_recorder_done(&rec);
+        return r;
+}
+
 /* Streams one list into the table; a list that cannot be read is recorded
  * in l->error (a fact), not returned, except for -ENOMEM and -ETIME. */
-static int read_list(const struct complyd_probe_ctx *ctx, struct pkgdb *db, struct apt_list *l) {
+static int read_list(const struct complyd_probe_ctx *ctx, int cache_fd, struct pkgdb *db,
+                     struct apt_list *l) {
         struct offer_state st = { db, &l->src, ctx };
         struct deb_sink sink = { want_installed, offer_entry, offer_expired, &st, 0 };
         _cleanup_close_ int fd = -1;
@@ -300,12 +327,27 @@ static int read_list(const struct complyd_probe_ctx *ctx, struct pkgdb *db, stru
                 return 0;
         }
         fd = ctx->open(ctx, l->path, O_RDONLY);
-        r = fd < 0 ? fd : apt_list_stream(fd, l->comp, &sink);
+        r = fd < 0 ? fd : stream_list(ctx, cache_fd, fd, l, &sink);
         l->entries = sink.entries;
         if (r == -ENOMEM || r == -ETIME)
                 return r;
         l->error = r < 0 ? r : 0;
         return 0;
+}
+
+/* The list cache directory named by the cache_dir parameter, on the live
+ * host only (a fixture root is read as it is), or -1 when there is none or
+ * it cannot be used (e.g. not root: /var/cache is not writable). */
+static int open_list_cache(const struct complyd_probe_ctx *ctx) {
+        const char *dir = json_string_value(json_object_get(ctx->params, "cache_dir"));
+        int fd;
+
+        if (!ctx->live_host || !dir || !*dir)
+                return -1;
+        fd = list_cache_open(dir);
+        if (fd < 0)
+                ctx->log(ctx, LOG_DEBUG, "no apt list cache in %s: %s", dir, strerror(-fd));
+        return fd < 0 ? -1 : fd;
 }
 
 static json_t *list_json(const struct apt_list *l) {
@@ -357,6 +399,7 @@ static int pending_facts(const struct pkgdb *db, json_t *o) {
 
 /* Reads every list into db, then reports the lists and the pending updates. */
 static int apt_facts(const struct complyd_probe_ctx *ctx, struct pkgdb *db, json_t *o) {
+        _cleanup_close_ int cache_fd = -1;
         struct apt_list *ls = NULL;
         size_t n = 0;
         json_t *arr;
@@ -364,8 +407,9 @@ static int apt_facts(const struct complyd_probe_ctx *ctx, struct pkgdb *db, json
 
         if ((r = find_lists(ctx, &ls, &n)) < 0)
                 return r;
+        cache_fd = open_list_cache(ctx);
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = read_list(ctx, db, &ls[i]);
+                r = read_list(ctx, cache_fd, db, &ls[i]);
         if (r < 0)
                 return free_lists(ls, n), r;
         if (!(arr = json_array()))
@@ -563,11 +607,19 @@ static int patch_level_observe(const struct complyd_probe_ctx *ctx, json_t **out
         return 0;
 }
 
+static const struct complyd_param patch_level_params[] = {
+        { COMPLYD_PARAM_STRING, "cache_dir", "\"/var/cache/complyd\"",
+          "where the entries of unchanged apt lists are kept between runs (live host only; "
+          "\"\" = read every list every time)" },
+        { 0 },
+};
+
 const struct complyd_probe complyd_probe_patch_level = {
         .abi_version = COMPLYD_PROBE_ABI_VERSION,
         .name = "patch_level",
         .version = "1.0",
         .description = "OS release, pending (security) updates, reboot need, kernel, "
                        "package index age, automatic updates",
+        .params = patch_level_params,
         .observe = patch_level_observe,
 };

@@ -4,7 +4,11 @@
   on the live host and, with apt pointed at each fixture root (-o Dir=ROOT),
   on every tests/fixtures/hosts/patch-debian-* root;
 - installed_count vs dpkg-query;
-- an RPM root under --root is unsupported, never "up to date".
+- an RPM root under --root is unsupported, never "up to date";
+- the list cache (probes.patch_level.params.cache_dir) changes nothing in
+  what is reported, is really read on a hit, and a cache that does not match
+  its list (another mtime, cut short, a directory others can write) is not
+  used.
 The Debian version order itself is checked against `dpkg --compare-versions`
 in tests/unit/test_debversion.c (1000 pairs)."""
 import glob
@@ -19,8 +23,9 @@ COMPLYD = os.environ.get("COMPLYD", "build/complyd")
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "hosts")
 
 
-def probe(root=None):
+def probe(root=None, config=None):
     cmd = [COMPLYD, "probe", "patch_level"] + (["--root", root] if root else [])
+    cmd += ["--config", config] if config else []
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if out.returncode != 0:
         raise AssertionError(f"{cmd} exited {out.returncode}: {out.stderr}")
@@ -89,6 +94,96 @@ class LiveDebian(unittest.TestCase):
 
     def test_running_kernel_is_this_kernel(self):
         self.assertEqual(self.obs["running_kernel"], os.uname().release)
+
+
+def cache_config(tmp, cache_dir):
+    path = os.path.join(tmp, "complyd.yaml")
+    with open(path, "w") as f:
+        f.write(f'probes:\n  patch_level:\n    params:\n      cache_dir: "{cache_dir}"\n')
+    return path
+
+
+@unittest.skipUnless(os.path.exists("/var/lib/dpkg/status") and glob.glob("/var/lib/apt/lists/*_Packages*"),
+                     "no dpkg status or apt lists on this machine")
+class ListCacheOnThisHost(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="complyd-listcache-")
+        self.cache = os.path.join(self.tmp, "cache")
+        self.uncached = probe(config=cache_config(self.tmp, ""))
+        self.config = cache_config(self.tmp, self.cache)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def cache_files(self):
+        d = os.path.join(self.cache, "patch_level")
+        return {os.path.join(d, n) for n in os.listdir(d)} if os.path.isdir(d) else set()
+
+    def header(self, path):
+        with open(path, "rb") as f:
+            return f.readline().decode().split()
+
+    def test_cache_changes_nothing_and_names_its_list(self):
+        self.assertEqual(probe(config=self.config), self.uncached)  # written
+        self.assertEqual(probe(config=self.config), self.uncached)  # read
+        lists = [i["path"] for i in self.uncached["package_indexes"] if i["compression"] != "unsupported"]
+        self.assertEqual(sorted(os.path.basename(p) for p in self.cache_files()),
+                         sorted(os.path.basename(p) for p in lists))
+        for lst in lists:
+            st = os.stat(lst)
+            cache = os.path.join(self.cache, "patch_level", os.path.basename(lst))
+            h = self.header(cache)
+            self.assertEqual(h[:6], ["complyd-apt-list-cache", "1", str(st.st_dev), str(st.st_ino),
+                                     str(st.st_size), "%d.%09d" % divmod(st.st_mtime_ns, 10**9)])
+            entries = [i["packages"] for i in self.uncached["package_indexes"] if i["path"] == lst]
+            self.assertEqual(int(h[6]), entries[0])
+            self.assertEqual(int(h[7]) + len(" ".join(h)) + 1, os.path.getsize(cache))
+
+    def test_a_hit_is_what_is_read(self):
+        # a candidate made to start with 9 is still newer than what is installed
+        pending = [p for p in self.uncached["pending_updates"] if not p["candidate"].startswith("9")]
+        if not pending:
+            self.skipTest("no pending update on this machine to recognise in the cache")
+        probe(config=self.config)
+        p = pending[0]
+        old = f"Package: {p['name']}\nVersion: {p['candidate']}\n".encode()
+        new = f"Package: {p['name']}\nVersion: 9{p['candidate'][1:]}\n".encode()
+        edited = 0
+        for path in self.cache_files():
+            with open(path, "rb") as f:
+                data = f.read()
+            if old in data:
+                with open(path, "wb") as f:
+                    f.write(data.replace(old, new))
+                edited += 1
+        self.assertGreater(edited, 0, f"{p['name']} {p['candidate']} is in no cache file")
+        got = {(u["name"], u["arch"]): u["candidate"] for u in probe(config=self.config)["pending_updates"]}
+        self.assertEqual(got[(p["name"], p["arch"])], "9" + p["candidate"][1:])
+
+    def test_cache_of_another_file_or_cut_short_is_rewritten(self):
+        probe(config=self.config)
+        files = sorted(self.cache_files(), key=os.path.getsize)
+        good = {}
+        for path in files:
+            with open(path, "rb") as f:
+                good[path] = f.read()
+        stale, cut = files[-1], files[0]
+        h = good[stale].split(b"\n", 1)[0].split(b" ")
+        h[5] = b"1.000000000"  # another mtime
+        with open(stale, "wb") as f:
+            f.write(b" ".join(h) + b"\n" + good[stale].split(b"\n", 1)[1])
+        with open(cut, "r+b") as f:
+            f.truncate(len(good[cut]) - 10)
+        self.assertEqual(probe(config=self.config), self.uncached)
+        for path in (stale, cut):
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), good[path], path)
+
+    def test_directory_others_can_write_is_not_used(self):
+        os.makedirs(os.path.join(self.cache, "patch_level"))
+        os.chmod(self.cache, 0o777)
+        self.assertEqual(probe(config=self.config), self.uncached)
+        self.assertEqual(self.cache_files(), set())
 
 
 @unittest.skipUnless(shutil.which("apt"), "apt not installed on this machine")
