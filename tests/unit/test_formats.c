@@ -365,6 +365,161 @@ START_TEST(test_max_bytes) {
 }
 END_TEST
 
+/* The OCSF line the shipper sends for a record (the body of that record
+ * alone, without its newline) equals the event format_ocsf_event() builds,
+ * dumped compactly: the written text and the jansson tree agree byte for
+ * byte. Returns false when the record is not carried. */
+static bool ocsf_line_matches_tree(const char *text) {
+        _cleanup_json_ json_t *rec = parse(text, strlen(text)), *ev = NULL;
+        _cleanup_free_ char *tree = NULL;
+        struct format_body b;
+        const char *body;
+        size_t len;
+
+        format_body_init(&b, OUTPUT_OCSF);
+        ck_assert_int_ge(format_body_add(&b, text, strlen(text), 0), 0);
+        ck_assert_int_eq(format_body_finish(&b, &body, &len), 0);
+        ev = format_ocsf_event(rec);
+        if (b.n_records == 0) {
+                ck_assert_msg(ev == NULL || !streq_ptr(json_string_value(json_object_get(rec, "type")), "result"),
+                              "a result record the tree converts was dropped: %s", text);
+                format_body_reset(&b);
+                return false;
+        }
+        ck_assert_ptr_nonnull(ev);
+        tree = json_dumps(ev, JSON_COMPACT);
+        ck_assert_ptr_nonnull(tree);
+        ck_assert_msg(len == strlen(tree) + 1, "written %zu bytes, tree %zu: %.300s", len - 1, strlen(tree), tree);
+        ck_assert_int_eq(body[len - 1], '\n');
+        for (size_t i = 0; i < len - 1; i++)
+                ck_assert_msg(body[i] == tree[i], "byte %zu differs:\nwritten ...%.60s\ntree    ...%.60s", i,
+                              body + (i > 20 ? i - 20 : 0), tree + (i > 20 ? i - 20 : 0));
+        format_body_reset(&b);
+        return true;
+}
+
+/* The record of result_fmt with one member replaced (value is JSON text)
+ * or removed (value NULL); member may be "control.title" and the like. */
+static char *result_with(const char *member, const char *value) {
+        _cleanup_free_ char *base = result_text(5, "high", "fail");
+        _cleanup_json_ json_t *rec = parse(base, strlen(base));
+        const char *dot = strchr(member, '.');
+        json_t *obj = rec;
+        char head[64];
+        char *out;
+
+        if (dot) {
+                snprintf(head, sizeof(head), "%.*s", (int) (dot - member), member);
+                obj = json_object_get(rec, head);
+                member = dot + 1;
+        }
+        if (value) {
+                json_error_t err;
+                json_t *v = json_loads(value, JSON_DECODE_ANY, &err);
+
+                ck_assert_msg(v != NULL, "%s: %s", value, err.text);
+                ck_assert_int_eq(json_object_set_new(obj, member, v), 0);
+        }
+        else
+                json_object_del(obj, member);
+        out = json_dumps(rec, JSON_COMPACT);
+        ck_assert_ptr_nonnull(out);
+        return out;
+}
+
+/* Real records (the evidence fuzz corpus, written by evidence.c's format)
+ * and the unit records in every status and severity. */
+START_TEST(test_ocsf_text_equals_tree_on_real_records) {
+        static const char *const files[] = { "dup_reordered", "edited", "intact_stream", "one_result",
+                                             "two_hosts_gap" };
+        static const char *const statuses[] = { "pass", "fail", "error", "not_applicable", "waived", "bogus" };
+        static const char *const sevs[] = { "low", "medium", "high", "critical", "unheard-of" };
+        size_t matched = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *path = strdup_printf(TOP_SRCDIR "/tests/fuzz/corpus/fuzz_evidence_json/%s.ndjson",
+                                                          files[i]);
+                _cleanup_fclose_ FILE *f = fopen(path, "re");
+                char line[16384];
+
+                ck_assert_msg(f != NULL, "%s: %m", path);
+                while (fgets(line, sizeof(line), f)) {
+                        line[strcspn(line, "\n")] = '\0';
+                        if (strstr(line, "\"type\":\"result\""))
+                                matched += ocsf_line_matches_tree(line);
+                }
+        }
+        ck_assert_uint_ge(matched, 10);
+        for (size_t i = 0; i < ELEMENTSOF(statuses); i++)
+                for (size_t j = 0; j < ELEMENTSOF(sevs); j++) {
+                        _cleanup_free_ char *text = result_text((int) (i * 10 + j), sevs[j], statuses[i]);
+                        ck_assert(ocsf_line_matches_tree(text));
+                }
+}
+END_TEST
+
+/* Records with members missing, of other types, with characters to escape,
+ * many failures, a waiver and an error: still the tree's text. */
+START_TEST(test_ocsf_text_equals_tree_on_odd_records) {
+        static const char *const cases[][2] = {
+                { "host", NULL },
+                { "agent", NULL },
+                { "probe", NULL },
+                { "observation", NULL },
+                { "drift", NULL },
+                { "failures", NULL },
+                { "previous_status", NULL },
+                { "control.title", NULL },
+                { "control.id", NULL },
+                { "control.criteria", NULL },
+                { "control.severity", NULL },
+                { "status", NULL },
+                { "host", "\"not an object\"" },
+                { "probe", "[1,2.5,null]" },
+                { "seq", "\"12\"" },
+                { "observation", "{\"a\":[1,-2,3.25e10,true,null,{}],\"b\":\"x\\\"y\\\\z\\u0001\\n/\"}" },
+                { "control.title", "\"\\\"Quoted\\\" \\\\ back\\tslash \\u001f caf\\u00e9 \\u2603 \\ud83d\\ude00 </\"" },
+                { "control.id", "\"id:with\\\"quote\"" },
+                { "control.criteria", "[\"soc2:CC6.1\",7,\"soc2:CC7.2\",null,\"nocolon\",\"cis:1.1:x\","
+                                      "\"CIS Benchmarks:dup\",\"we\\\"ird]:r\",\"\",\":only\",\"we\\\"ird]:s\"]" },
+                { "control.criteria", "[\"a-prefix-of-exactly-sixty-three-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxx:r\"]" },
+                { "control.criteria", "[\"a-prefix-of-more-than-sixty-three-bytes-xxxxxxxxxxxxxxxxxxxxxxxxxxx:r\"]" },
+                { "control.criteria", "{\"not\":\"an array\"}" },
+                { "failures", "[{\"path\":\"a.b\",\"op\":\"in\",\"expected\":[\"x\",\"y\\\"\"],\"actual\":{\"k\":1}},"
+                              "{\"op\":\"equals\"},3,{\"path\":\"p\",\"op\":\"lt\",\"expected\":1.5,\"actual\":null}]" },
+                { "waiver", "{\"reason\":\"vendor \\\"fix\\\" pending\",\"expires\":\"2025-06-01\"}" },
+                { "waiver", "{\"reason\":\"no expiry\"}" },
+                { "waiver", "\"just text\"" },
+                { "error", "\"probe timed out\\n(5 s)\"" },
+                { "error", "42" },
+                { "agent", "{\"name\":\"complyd\"}" },
+                { "schema", "null" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text = result_with(cases[i][0], cases[i][1]);
+                ck_assert_msg(ocsf_line_matches_tree(text), "case %zu not carried", i);
+        }
+}
+END_TEST
+
+/* More failures than status_details keeps: the first 50, as the tree. */
+START_TEST(test_ocsf_text_equals_tree_many_failures) {
+        _cleanup_free_ char *failures = NULL, *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&failures, &len);
+
+        ck_assert_ptr_nonnull(f);
+        fputc('[', f);
+        for (int i = 0; i < 60; i++)
+                fprintf(f, "%s{\"path\":\"rule.%d\",\"op\":\"equals\",\"expected\":%d,\"actual\":\"v%d\"}",
+                        i ? "," : "", i, i, i);
+        fputc(']', f);
+        ck_assert_int_eq(fclose(f), 0);
+        text = result_with("failures", failures);
+        ck_assert(ocsf_line_matches_tree(text));
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("formats");
         TCase *tc = tcase_create("formats");
@@ -378,6 +533,9 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, test_otlp_request);
         tcase_add_test(tc, test_hec_events_concatenated);
         tcase_add_test(tc, test_max_bytes);
+        tcase_add_test(tc, test_ocsf_text_equals_tree_on_real_records);
+        tcase_add_test(tc, test_ocsf_text_equals_tree_on_odd_records);
+        tcase_add_test(tc, test_ocsf_text_equals_tree_many_failures);
         suite_add_tcase(s, tc);
         return s;
 }
