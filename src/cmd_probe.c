@@ -11,6 +11,12 @@
 #include "runner.h"
 #include "util.h"
 
+/* Defined in runner.c: runner_start() for a caller that only prints the
+ * text (the output is checked without building a tree; observation stays
+ * NULL). Declared here until runner.h declares it. */
+int runner_start_text(sd_event *e, const struct probe_request *req, probe_done_fn done,
+                      void *userdata, struct probe_run **ret);
+
 static const char probe_help[] =
         "Usage: complyd probe NAME [OPTION]...\n"
         "Run one probe and print its raw observation (JSON). The probe runs in a\n"
@@ -26,7 +32,6 @@ static const char probe_help[] =
 
 struct probe_cli {
         sd_event *event;
-        json_t *observation;
         char *text;
         size_t text_len;
         char *error;
@@ -35,30 +40,53 @@ struct probe_cli {
 static void on_done(struct probe_run *run, struct probe_result *res, void *userdata) {
         struct probe_cli *cli = userdata;
 
-        cli->observation = TAKE_PTR(res->observation);
         cli->text = TAKE_PTR(res->text);
         cli->text_len = res->text_len;
         cli->error = TAKE_PTR(res->error);
         sd_event_exit(cli->event, 0);
 }
 
+/* Writes buf[0, len) to stdout; 0 or -errno. */
+static int write_all(const char *buf, size_t len) {
+        while (len > 0) {
+                ssize_t k = write(STDOUT_FILENO, buf, len);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+                buf += k;
+                len -= (size_t) k;
+        }
+        return 0;
+}
+
 /* Indented for a person at a terminal; for a pipe, the probe's own compact
- * text as it printed it (already checked to be one JSON object), which an
- * observation of megabytes needs no second serialisation for. */
+ * text as it printed it (checked by the runner to be one JSON object),
+ * which an observation of megabytes needs no tree and no second
+ * serialisation for. */
 static int print_observation(struct probe_cli *cli) {
         _cleanup_free_ char *pretty = NULL, *text = TAKE_PTR(cli->text);
-        _cleanup_json_ json_t *obs = TAKE_PTR(cli->observation);
+        _cleanup_json_ json_t *obs = NULL;
+        json_error_t jerr;
+        int r;
 
-        if (isatty(STDOUT_FILENO) || !text) {
-                pretty = json_dumps(obs, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (isatty(STDOUT_FILENO)) {
+                obs = json_loadb(text, cli->text_len, JSON_REJECT_DUPLICATES, &jerr);
+                pretty = obs ? json_dumps(obs, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
                 if (!pretty)
-                        return log_oom(), EXIT_FAILED;
+                        return log_error("Cannot indent the observation: %s", obs ? "out of memory" : jerr.text),
+                               EXIT_FAILED;
                 fputs(pretty, stdout);
-        } else
-                fwrite(text, 1, cli->text_len, stdout);
-        if (!text || cli->text_len == 0 || text[cli->text_len - 1] != '\n' || pretty)
                 putchar('\n');
-        return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+                return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+        }
+        r = write_all(text, cli->text_len);
+        if (r >= 0 && (cli->text_len == 0 || text[cli->text_len - 1] != '\n'))
+                r = write_all("\n", 1);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write the observation: %m"), EXIT_FAILED;
+        return EXIT_OK;
 }
 
 static void list_probes(const struct registry *reg) {
@@ -93,7 +121,7 @@ static int run_probe(struct app *app, const struct probe_entry *entry, const cha
                 r = children_setup(e);
         cli.event = e;
         if (r >= 0)
-                r = runner_start(e, &req, on_done, &cli, NULL);
+                r = runner_start_text(e, &req, on_done, &cli, NULL);
         if (r >= 0)
                 r = sd_event_loop(e);
         if (r < 0)

@@ -12,6 +12,8 @@
 
 #include "builtin.h"
 #include "children.h"
+#include "json_build.h"
+#include "json_check.h"
 #include "probe_ctx.h"
 #include "runner.h"
 #include "util.h"
@@ -20,6 +22,9 @@
 #define PROBE_MEMORY_LIMIT (1024ULL * 1024 * 1024)
 #define PROBE_FILE_LIMIT (64ULL * 1024 * 1024)
 #define PROBE_NOFILE_LIMIT 1024
+/* stdout pipe capacity asked for: fewer wake-ups of the parent per
+ * megabyte of output (best effort: Linux caps it at pipe-max-size) */
+#define PIPE_SIZE (1024 * 1024)
 
 struct probe_run {
         sd_event_source *out_source, *err_source, *timer;
@@ -32,6 +37,7 @@ struct probe_run {
         char err[STDERR_KEEP + 1];
         size_t err_len;
         bool timed_out, too_large;
+        bool text_only; /* the caller prints the text: no tree is built */
         uint64_t timeout_usec;
         probe_done_fn done;
         void *userdata;
@@ -172,30 +178,45 @@ static char *describe_failure(struct probe_run *run, int status) {
         return NULL;
 }
 
-/* Turns the captured stdout into the observation object, or an error. */
+/* Turns the captured stdout into the observation, or an error. The text is
+ * first checked in one pass without a tree (json_check.h: one JSON object,
+ * valid UTF-8, no duplicate keys), which gives every run the same reasons
+ * for refusing it; the tree is built only for a caller that evaluates it.
+ * The text itself is handed on in either case. */
 static void parse_output(struct probe_run *run, struct probe_result *res) {
+        struct json_check_error cerr;
         json_error_t jerr;
-        json_t *j;
+        json_t *j = NULL;
+        int kind;
 
         if (run->out_len == 0) {
                 res->error = strdup("no output (a probe prints one JSON object)");
                 return;
         }
-        j = json_loadb(run->out, run->out_len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!j) {
-                res->error = strdup_printf("output is not JSON: %s (line %d, column %d)", jerr.text,
-                                           jerr.line, jerr.column);
+        kind = json_check_text(run->out, run->out_len, &cerr);
+        if (kind == -EINVAL) {
+                res->error = strdup_printf("output is not JSON: %s (line %u, column %u)", cerr.text,
+                                           cerr.line, cerr.column);
                 return;
         }
-        if (!json_is_object(j)) {
-                static const char *const types[] = { "object", "array", "string", "integer",
-                                                     "real", "true", "false", "null" };
-                res->error = strdup_printf("output is a JSON %s, not an object", types[json_typeof(j)]);
-                json_decref(j);
+        if (kind < 0) {
+                res->error = strdup_printf("cannot check the output: %s", strerror(-kind));
                 return;
+        }
+        if (kind != JSON_CHECK_OBJECT) {
+                res->error = strdup_printf("output is a JSON %s, not an object",
+                                           json_check_kind_name(kind));
+                return;
+        }
+        if (!run->text_only) {
+                j = json_loadb(run->out, run->out_len, JSON_REJECT_DUPLICATES, &jerr);
+                if (!j) {
+                        res->error = strdup_printf("output is not JSON: %s (line %d, column %d)",
+                                                   jerr.text, jerr.line, jerr.column);
+                        return;
+                }
         }
         res->observation = j;
-        /* hand the text on too: a caller printing it needs no re-serialisation */
         run->out[run->out_len] = '\0';
         res->text = TAKE_PTR(run->out);
         res->text_len = run->out_len;
@@ -247,7 +268,7 @@ struct child_spec {
 };
 
 static int observe_and_write(const struct complyd_probe *probe, const char *root,
-                             const json_t *params, uint64_t timeout_usec);
+                             const json_t *params, uint64_t timeout_usec, bool exiting);
 
 static void set_limit(int resource, rlim_t value) {
         struct rlimit rl = { value, value };
@@ -291,7 +312,8 @@ _Noreturn static void exec_child(const struct child_spec *spec, pid_t parent, in
         if (spec->limit_memory)
                 set_limit(RLIMIT_AS, PROBE_MEMORY_LIMIT);
         if (spec->inproc)
-                _exit(observe_and_write(spec->inproc, spec->root, spec->params, spec->timeout_usec));
+                _exit(observe_and_write(spec->inproc, spec->root, spec->params, spec->timeout_usec,
+                                        true));
         execve(spec->path, spec->argv, spec->envp);
         {
                 static const char msg[] = "cannot execute the probe\n";
@@ -396,6 +418,7 @@ static int spawn(struct probe_run *run, const struct child_spec *spec) {
                 exec_child(spec, parent, out[1], err[1]);
         close(out[1]);
         close(err[1]);
+        (void) fcntl(out[0], F_SETPIPE_SZ, PIPE_SIZE);
         fcntl(out[0], F_SETFL, O_NONBLOCK);
         fcntl(err[0], F_SETFL, O_NONBLOCK);
         run->out_fd = out[0];
@@ -404,7 +427,9 @@ static int spawn(struct probe_run *run, const struct child_spec *spec) {
         return 0;
 }
 
-int runner_start(sd_event *e, const struct probe_request *req, probe_done_fn done,
+/* runner_start() and runner_start_text(): the same run, with or without
+ * the observation's tree. */
+static int start(sd_event *e, const struct probe_request *req, bool text_only, probe_done_fn done,
                  void *userdata, struct probe_run **ret) {
         _cleanup_free_ char *params_json = NULL;
         _cleanup_strv_ char **argv = NULL, **envp = NULL;
@@ -420,6 +445,7 @@ int runner_start(sd_event *e, const struct probe_request *req, probe_done_fn don
         run->max_output = req->max_output ?: RUNNER_DEFAULT_MAX_OUTPUT;
         run->done = done;
         run->userdata = userdata;
+        run->text_only = text_only;
 
         params_json = json_dumps(req->params ?: json_object(), JSON_COMPACT | JSON_SORT_KEYS);
         r = params_json ? build_exec(req, params_json, &argv, &envp) : -ENOMEM;
@@ -469,6 +495,20 @@ fail:
         return r;
 }
 
+int runner_start(sd_event *e, const struct probe_request *req, probe_done_fn done,
+                 void *userdata, struct probe_run **ret) {
+        return start(e, req, false, done, userdata, ret);
+}
+
+/* For a caller that only prints the observation (complyd probe): the
+ * output is checked exactly as by runner_start(), the result carries the
+ * text and observation stays NULL. Declared in cmd_probe.c until
+ * runner.h, which is not this change's to edit, declares it. */
+int runner_start_text(sd_event *e, const struct probe_request *req, probe_done_fn done,
+                      void *userdata, struct probe_run **ret) {
+        return start(e, req, true, done, userdata, ret);
+}
+
 void runner_cancel(struct probe_run *run) {
         if (!run)
                 return;
@@ -500,33 +540,44 @@ static const struct complyd_probe *child_find_probe(const char *name, const char
         return p; /* the handle stays open until exit */
 }
 
-/* The observation on stdout in one write() loop, not through stdio's
- * small buffer: it can be megabytes (every listener of a busy host). */
-static int write_observation(const json_t *out) {
-        _cleanup_free_ char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        size_t len = text ? strlen(text) : 0, off = 0;
+/* Hands a piece of the observation to stdout; -errno when it cannot. */
+static int write_stdout(const char *buf, size_t len, void *userdata) {
+        while (len > 0) {
+                ssize_t k = write(STDOUT_FILENO, buf, len);
 
-        if (!text)
-                return fprintf(stderr, "out of memory writing the observation\n"), 1;
-        while (off < len) {
-                ssize_t k = write(STDOUT_FILENO, text + off, len - off);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k <= 0)
-                        return fprintf(stderr, "cannot write the observation: %m\n"), 1;
-                off += (size_t) k;
+                        return k < 0 ? -errno : -EIO;
+                buf += k;
+                len -= (size_t) k;
         }
         return 0;
 }
 
+/* The observation on stdout as compact text, written in 64 KiB pieces as
+ * it is made (json_write_compact()): the parent reads a piece while the
+ * next one is made, and megabytes (every listener of a busy host) are
+ * never held twice. Returns the child's exit status. */
+static int write_observation(const json_t *out) {
+        int r = json_write_compact(out, write_stdout, NULL);
+
+        if (r < 0)
+                return fprintf(stderr, "cannot write the observation: %s\n", strerror(-r)), 1;
+        return 0;
+}
+
 /* Runs probe on root and writes its observation to stdout: the body of a
- * probe child. Returns the child's exit status. */
+ * probe child. When exiting, the process ends right after this (the forked
+ * child's _exit()), so the observation is not freed: taking a tree of
+ * 10^5 values apart only to exit costs more than making it. Returns the
+ * child's exit status. */
 static int observe_and_write(const struct complyd_probe *probe, const char *root,
-                             const json_t *params, uint64_t timeout_usec) {
+                             const json_t *params, uint64_t timeout_usec, bool exiting) {
         struct complyd_probe_ctx *ctx = NULL;
-        _cleanup_json_ json_t *out = NULL;
+        json_t *out = NULL;
         uint64_t deadline = timeout_usec ? now_monotonic_usec() + timeout_usec : 0;
-        int r = probe_ctx_new(root, (json_t *) params, deadline, &ctx);
+        int r = probe_ctx_new(root, (json_t *) params, deadline, &ctx), status;
 
         if (r < 0)
                 return fprintf(stderr, "cannot open root %s: %s\n", root, strerror(-r)), 1;
@@ -535,8 +586,12 @@ static int observe_and_write(const struct complyd_probe *probe, const char *root
         if (r < 0)
                 return fprintf(stderr, "probe failed: %s\n", strerror(-r)), 1;
         if (!json_is_object(out))
-                return fprintf(stderr, "probe returned no JSON object\n"), 1;
-        return write_observation(out);
+                status = (fprintf(stderr, "probe returned no JSON object\n"), 1);
+        else
+                status = write_observation(out);
+        if (!exiting)
+                json_decref(out);
+        return status;
 }
 
 int runner_child_main(int argc, char **argv) {
@@ -554,5 +609,6 @@ int runner_child_main(int argc, char **argv) {
         if (!json_is_object(params))
                 return fprintf(stderr, "bad COMPLYD_PARAMS\n"), 2;
         return observe_and_write(probe, getenv("COMPLYD_ROOT") ?: "/", params,
-                                 timeout_env ? strtoull(timeout_env, NULL, 10) * USEC_PER_MSEC : 0);
+                                 timeout_env ? strtoull(timeout_env, NULL, 10) * USEC_PER_MSEC : 0,
+                                 false);
 }

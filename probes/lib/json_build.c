@@ -53,3 +53,185 @@ void file_errors_free(struct file_error *errors, size_t n) {
         }
         free(errors);
 }
+
+/* ---- compact text ----------------------------------------------------- */
+
+#define WRITE_BUF (64u * 1024)
+
+struct json_writer {
+        json_write_fn write;
+        void *userdata;
+        size_t len;
+        char buf[WRITE_BUF];
+};
+
+static int writer_flush(struct json_writer *w) {
+        int r = w->len ? w->write(w->buf, w->len, w->userdata) : 0;
+
+        w->len = 0;
+        return r < 0 ? r : 0;
+}
+
+/* Appends n bytes, handing a full buffer on first. */
+static int writer_put(struct json_writer *w, const char *s, size_t n) {
+        int r;
+
+        if (WRITE_BUF - w->len < n) {
+                if ((r = writer_flush(w)) < 0)
+                        return r;
+                if (n >= WRITE_BUF)
+                        return (r = w->write(s, n, w->userdata)) < 0 ? r : 0;
+        }
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+        return 0;
+}
+
+/* Writes a string with jansson's escapes: \" \\ \b \f \n \r \t, other
+ * control bytes as \u00XX; every other byte (UTF-8) as it is. */
+static int writer_string(struct json_writer *w, const char *s, size_t n) {
+        static const char hex[] = "0123456789ABCDEF";
+        size_t i = 0, run;
+        int r;
+
+        if ((r = writer_put(w, "\"", 1)) < 0)
+                return r;
+        while (i < n) {
+                unsigned char c;
+                char esc[6] = { '\\', 'u', '0', '0' };
+                size_t elen = 2;
+
+                for (run = i; i < n && (unsigned char) s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'; i++)
+                        ;
+                if (i > run && (r = writer_put(w, s + run, i - run)) < 0)
+                        return r;
+                if (i == n)
+                        break;
+                c = (unsigned char) s[i++];
+                switch (c) {
+                case '"': esc[1] = '"'; break;
+                case '\\': esc[1] = '\\'; break;
+                case '\b': esc[1] = 'b'; break;
+                case '\f': esc[1] = 'f'; break;
+                case '\n': esc[1] = 'n'; break;
+                case '\r': esc[1] = 'r'; break;
+                case '\t': esc[1] = 't'; break;
+                default:
+                        esc[4] = hex[c >> 4];
+                        esc[5] = hex[c & 15];
+                        elen = 6;
+                }
+                if ((r = writer_put(w, esc, elen)) < 0)
+                        return r;
+        }
+        return writer_put(w, "\"", 1);
+}
+
+static int writer_integer(struct json_writer *w, json_int_t v) {
+        char tmp[24], *p = tmp + sizeof(tmp);
+        unsigned long long u = v < 0 ? 0ULL - (unsigned long long) v : (unsigned long long) v;
+
+        do
+                *--p = (char) ('0' + u % 10);
+        while (u /= 10);
+        if (v < 0)
+                *--p = '-';
+        return writer_put(w, p, (size_t) (tmp + sizeof(tmp) - p));
+}
+
+/* A real as jansson prints it: "%.17g", with ".0" when that looks like an
+ * integer, and the exponent without '+' or leading zeros. */
+static int writer_real(struct json_writer *w, double v) {
+        char tmp[40], *e;
+        int n = snprintf(tmp, sizeof(tmp) - 2, "%.17g", v);
+
+        if (n < 0 || (size_t) n >= sizeof(tmp) - 2)
+                return -EINVAL;
+        for (char *p = tmp; *p; p++)
+                if (*p == ',')
+                        *p = '.'; /* a locale's decimal comma */
+        if (!strchr(tmp, '.') && !strchr(tmp, 'e'))
+                memcpy(tmp + n, ".0", 3);
+        if ((e = strchr(tmp, 'e'))) {
+                char *start = e + 1, *end = start + 1;
+
+                if (*start == '-')
+                        start++;
+                while (*end == '0')
+                        end++;
+                if (end != start)
+                        memmove(start, end, strlen(end) + 1);
+        }
+        return writer_put(w, tmp, strlen(tmp));
+}
+
+static int writer_value(struct json_writer *w, const json_t *j, unsigned depth);
+
+static int writer_object(struct json_writer *w, const json_t *j, unsigned depth) {
+        bool first = true;
+        int r;
+
+        if ((r = writer_put(w, "{", 1)) < 0)
+                return r;
+        for (void *it = json_object_iter((json_t *) j); it; it = json_object_iter_next((json_t *) j, it)) {
+                const char *key = json_object_iter_key(it);
+#if JANSSON_VERSION_HEX >= 0x020e00
+                size_t klen = json_object_iter_key_len(it);
+#else
+                size_t klen = strlen(key);
+#endif
+
+                if ((!first && (r = writer_put(w, ",", 1)) < 0) ||
+                    (r = writer_string(w, key, klen)) < 0 || (r = writer_put(w, ":", 1)) < 0 ||
+                    (r = writer_value(w, json_object_iter_value(it), depth + 1)) < 0)
+                        return r;
+                first = false;
+        }
+        return writer_put(w, "}", 1);
+}
+
+static int writer_array(struct json_writer *w, const json_t *j, unsigned depth) {
+        size_t n = json_array_size(j);
+        int r;
+
+        if ((r = writer_put(w, "[", 1)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if ((i > 0 && (r = writer_put(w, ",", 1)) < 0) ||
+                    (r = writer_value(w, json_array_get(j, i), depth + 1)) < 0)
+                        return r;
+        return writer_put(w, "]", 1);
+}
+
+/* One value at nesting depth (the top is 1). */
+static int writer_value(struct json_writer *w, const json_t *j, unsigned depth) {
+        if (depth > JSON_WRITE_MAX_DEPTH)
+                return -ELOOP;
+        switch (json_typeof(j)) {
+        case JSON_OBJECT: return writer_object(w, j, depth);
+        case JSON_ARRAY: return writer_array(w, j, depth);
+        case JSON_STRING: return writer_string(w, json_string_value(j), json_string_length(j));
+        case JSON_INTEGER: return writer_integer(w, json_integer_value(j));
+        case JSON_REAL: return writer_real(w, json_real_value(j));
+        case JSON_TRUE: return writer_put(w, "true", 4);
+        case JSON_FALSE: return writer_put(w, "false", 5);
+        case JSON_NULL: return writer_put(w, "null", 4);
+        }
+        return -EINVAL;
+}
+
+int json_write_compact(const json_t *json, json_write_fn write, void *userdata) {
+        _cleanup_free_ struct json_writer *w = malloc(sizeof(*w));
+        int r;
+
+        if (!w)
+                return -ENOMEM;
+        if (!json)
+                return -EINVAL;
+        w->write = write;
+        w->userdata = userdata;
+        w->len = 0;
+        if ((r = writer_value(w, json, 1)) < 0)
+                return r;
+        return writer_flush(w);
+}
