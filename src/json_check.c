@@ -91,9 +91,10 @@ static int grow(void **a, size_t *cap, size_t n, size_t sz) {
         return 0;
 }
 
-/* Appends n bytes of a key being read to the arena. */
+/* Appends n bytes of a key being read to the arena (allocated even for
+ * n == 0, so that an empty key has an address). */
 static int arena_put(struct checker *c, const void *s, size_t n) {
-        if (c->arena_cap - c->arena_len < n) {
+        if (!c->arena || c->arena_cap - c->arena_len < n) {
                 size_t ncap = c->arena_cap ? c->arena_cap : 256;
                 char *q;
 
@@ -424,7 +425,8 @@ static int read_key(struct checker *c) {
         if (c->p == c->end || *c->p != '"')
                 return fail(c, c->p == c->end ? "unexpected end of input, a string key expected"
                                               : "a string key expected");
-        if ((r = read_string(c, true)) < 0 || (r = add_key(c, off)) < 0)
+        if ((r = arena_put(c, "", 0)) < 0 || (r = read_string(c, true)) < 0 ||
+            (r = add_key(c, off)) < 0)
                 return r;
         skip_space(c);
         if (c->p == c->end || *c->p != ':')
