@@ -40,7 +40,8 @@ ifneq ($(SAN),)
 ALL_CFLAGS  += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDSAN       := -fsanitize=address,undefined
 endif
-LDLIBS      := $(PKG_LIBS) -ldl -lm
+# --as-needed: a library nothing calls (libm here) is not loaded at every start
+LDLIBS      := -Wl,--as-needed $(PKG_LIBS) -ldl -lm
 
 # Sources. Every directory under probes/ but lib/ is a built-in probe whose
 # files define `const struct complyd_probe complyd_probe_<dir>`.

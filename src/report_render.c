@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* complyd report: what the renderers share (reading the report document,
  * the verification block) and the JSON rendering. */
-#include <math.h>
 
 #include "report_internal.h"
 #include "util.h"
@@ -37,10 +36,14 @@ const char *rj_time(const json_t *o, const char *key, char buf[static 32]) {
 
 const char *rj_dur(const json_t *o, const char *key, char buf[static 48]) {
         const json_t *v = json_object_get(o, key);
+        double ms;
 
         if (!json_is_number(v))
                 return "—";
-        return report_format_duration((int64_t) llround(json_number_value(v) * 1000.0), buf, 48);
+        ms = json_number_value(v) * 1000.0;
+
+        /* rounded half away from zero, as llround() does, without loading libm for it */
+        return report_format_duration((int64_t) (ms < 0 ? ms - 0.5 : ms + 0.5), buf, 48);
 }
 
 const char *rj_pct(const json_t *o, const char *key, char buf[static 16]) {
