@@ -162,6 +162,19 @@ def print_table():
 
 # ---- helpers -------------------------------------------------------------------
 
+def build_floor(out, cflags):
+    """bench_floor links only the libraries the daemon must use (--as-needed:
+    nothing else is loaded), and no complyd code."""
+    src, dst = os.path.join(HERE, "bench_floor.c"), os.path.join(out, "bench_floor")
+    if os.path.exists(dst) and os.path.getmtime(dst) > os.path.getmtime(src):
+        return
+    libs = subprocess.run(["pkg-config", "--libs", "libcrypto", "libsystemd", "jansson", "yaml-0.1"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    log("  CC   " + dst)
+    subprocess.run(["cc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror"] + cflags +
+                   ["-o", dst, src, "-Wl,--as-needed"] + libs, check=True)
+
+
 def build_helpers(build):
     """cc each tests/bench/bench_*.c against BUILD/libcomplyd.a."""
     out = os.path.join(build, "bench")
@@ -171,6 +184,7 @@ def build_helpers(build):
     libs = subprocess.run(["pkg-config", "--libs"] + PKGS.split(),
                           capture_output=True, text=True, check=True).stdout.split()
     lib = os.path.join(build, "libcomplyd.a")
+    build_floor(out, cflags)
     for h in HELPERS:
         src = os.path.join(HERE, "bench_%s.c" % h)
         dst = os.path.join(out, "bench_%s" % h)
@@ -467,7 +481,7 @@ def proc_rss(pid):
     return vm, anon
 
 
-def row_daemon(a):
+def row_daemon(a, helpers):
     factor = a.daemon_factor
     tmp = tempfile.mkdtemp(prefix="complyd-bench-run-")
     try:
@@ -486,10 +500,15 @@ def row_daemon(a):
                          "6h -> %ds), heartbeat 1h -> %ds (its minimum); config %s"
                          % (q(cmd), a.daemon_seconds, factor, 900 // factor, 3600 // factor,
                             21600 // factor, max(60, 3600 // factor), "state_dir + controls.ID.interval")))
+        floor_cmd = [os.path.join(helpers, "bench_floor")]
+        COMMANDS.append(("daemon", "%s   (beside the daemon, the same time: libc, libcrypto, libsystemd, jansson "
+                         "and libyaml, one Ed25519 signature, an idle sd-event loop; no complyd code)"
+                         % q(floor_cmd)))
+        floor = subprocess.Popen(floor_cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         err = open(os.path.join(tmp, "stderr"), "w")
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        rss, windows = [], []
+        rss, windows, floor_rss = [], [], []
         win, last_cpu, last_t = 10.0, 0.0, t0
         status = ru = None
         try:
@@ -501,6 +520,7 @@ def row_daemon(a):
                 time.sleep(0.1)
                 try:
                     rss.append(proc_rss(p.pid))
+                    floor_rss.append(proc_rss(floor.pid))
                     now = time.perf_counter()
                     if now - last_t >= win:
                         cpu = proc_cpu(p.pid)
@@ -514,6 +534,8 @@ def row_daemon(a):
                 _, status, ru = os.wait4(p.pid, 0)
             p.returncode = 0  # reaped here
             err.close()
+            floor.terminate()
+            floor.wait()
         wall = time.perf_counter() - t0
         total_cpu = ru.ru_utime + ru.ru_stime
         # the children (probe runs) are reaped by the daemon: their CPU is in its cutime/cstime
@@ -536,18 +558,20 @@ def row_daemon(a):
         NOTES.append("daemon: %.0f s wall = %.1f h of the default schedule, %d evidence records written; "
                      "CPU of the daemon and its probe runs (wait4): %.2f s = %.2f CPU-s per default hour"
                      % (wall, hours, nrec, total_cpu, total_cpu / hours))
-        add_row("daemon at rest, VmRSS (daemon process)", "MiB", rss, None, None, "le", "osquery budget 200 MiB")
-        ROWS[-1]["p"] = (200 * 1024, 200 * 1024, 200 * 1024)
-        ROWS[-1]["ratio"] = ROWS[-1]["c"][0] / (200 * 1024)
+        floor_vm = [x[0] for x in floor_rss if x[0] > 0]
+        floor_anon = [x[1] for x in floor_rss if x[0] > 0]
+        add_row("daemon at rest, VmRSS (daemon process)", "MiB", rss, floor_vm, None, "le",
+                "bench_floor (the libraries alone)")
+        floor_mib = stats(floor_vm)[0] / 1024 if floor_vm else 0
         ROWS[-1]["met"] = ROWS[-1]["c"][0] <= 4 * 1024
-        ROWS[-1]["target"] = 4 / 200.0
-        ROWS[-1]["note"] = "(target: median RSS <= 4 MiB)"
-        add_row("daemon at rest, private RSS (RssAnon)", "MiB", anon, None, None, "le", "osquery budget 200 MiB")
-        ROWS[-1]["p"] = (200 * 1024, 200 * 1024, 200 * 1024)
-        ROWS[-1]["ratio"] = ROWS[-1]["c"][0] / (200 * 1024)
-        ROWS[-1]["target"] = 4 / 200.0
+        ROWS[-1]["note"] = ("(target: median RSS <= 4 MiB, %s the %.1f MiB the required libraries take "
+                            "by themselves; complyd's own share: %.1f MiB)"
+                            % ("below" if floor_mib > 4 else "above", floor_mib,
+                               ROWS[-1]["c"][0] / 1024 - floor_mib))
+        add_row("daemon at rest, private RSS (RssAnon)", "MiB", anon, floor_anon, None, "le",
+                "bench_floor (the libraries alone)")
         ROWS[-1]["met"] = ROWS[-1]["c"][0] <= 4 * 1024
-        ROWS[-1]["note"] = "(heap and stacks only: VmRSS minus shared library pages)"
+        ROWS[-1]["note"] = "(heap, stacks and relocated library data: what is this process's alone; <= 4 MiB)"
         add_row("daemon at rest, CPU-s per default hour", "s", windows, None, None, "le",
                 "osquery budget 10% = 360 s/h")
         ROWS[-1]["p"] = (360.0, 360.0, 360.0)
@@ -777,7 +801,7 @@ def main():
         elif name == "full":
             row_full(a)
         elif name == "daemon":
-            row_daemon(a)
+            row_daemon(a, helpers)
         elif name == "spool":
             row_spool(a, helpers)
         elif name == "delivery":
