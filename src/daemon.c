@@ -3,6 +3,7 @@
  * status, alerts on drift, writes metrics, talks to systemd (READY, STATUS,
  * WATCHDOG, RELOADING, STOPPING), reloads on SIGHUP, stops on SIGTERM. */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -186,6 +187,9 @@ static void on_job_done(void *userdata) {
                 log_error_errno(r, "Cannot save the state to %s: %m", d->state->path);
         write_metrics(d);
         notify_status(d);
+        /* The run's observations and records are freed by now; hand the
+         * free heap pages back so that the daemon at rest stays small. */
+        (void) malloc_trim(0);
 }
 
 static int start_services(struct daemon *d) {
@@ -359,6 +363,7 @@ static int daemon_main(struct daemon *d) {
                 return EXIT_FAILED;
         log_info("complyd %s started: %zu controls in %zu probe jobs", COMPLYD_VERSION,
                  d->app.controls->n, scheduler_jobs(d->sched));
+        (void) malloc_trim(0); /* what parsing the configuration left free */
         sd_notify(0, "READY=1");
         notify_status(d);
 
