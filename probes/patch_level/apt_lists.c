@@ -21,6 +21,7 @@
 #include "deb822.h"
 
 #define OUT_CHUNK (256u << 10)
+#define MAP_WINDOW (256u << 10) /* mapped text parsed, then dropped, per step */
 
 /* First "\n\n" in [p, end) (pointer to its first byte), or NULL: the end
  * of a stanza. With SSE2, 16 bytes per step: a mask of newlines, ANDed with
@@ -175,9 +176,43 @@ struct stream {
         LZ4F_dctx *l4;
         bool z_init, x_init, frame_open;
         uint8_t *in;
-        size_t in_pos, in_len;
+        size_t in_pos, in_len, in_dropped;
         bool out_eof;
 };
+
+void mapping_drop_read(const void *map, size_t upto, size_t *dropped) {
+        size_t page = (size_t) sysconf(_SC_PAGESIZE), end = upto / page * page;
+
+        if (end >= *dropped + MAP_WINDOW) { /* in steps of MAP_WINDOW */
+                (void) madvise((char *) map + *dropped, end - *dropped, MADV_DONTNEED);
+                *dropped = end;
+        }
+}
+
+ssize_t packages_parse_mapping(const char *map, size_t start, size_t len, struct deb_sink *sink) {
+        size_t off = start, win = MAP_WINDOW, dropped = 0;
+
+        while (off < len) {
+                size_t n = len - off < win ? len - off : win;
+                bool eof = off + n == len;
+                ssize_t used = packages_parse(map + off, n, eof, sink);
+
+                if (used < 0)
+                        return used;
+                if (used == 0 && !eof) { /* one stanza longer than the window */
+                        if (win >= APT_LIST_MAX_STANZA)
+                                return -EBADMSG;
+                        win *= 2;
+                        continue;
+                }
+                off += (size_t) used;
+                win = MAP_WINDOW;
+                mapping_drop_read(map, off, &dropped);
+                if (eof)
+                        break;
+        }
+        return (ssize_t) (off - start);
+}
 
 /* One inflate step into out; at a member end, a following gzip member
  * continues (concatenated members are legal gzip). */
@@ -300,7 +335,7 @@ static int stream_plain(int fd, struct deb_sink *sink) {
 
         if (r < 0 || len == 0)
                 return (int) r;
-        r = packages_parse((const char *) m, len, true, sink);
+        r = packages_parse_mapping((const char *) m, 0, len, sink);
         munmap(m, len);
         return r < 0 ? (int) r : 0;
 }
@@ -368,6 +403,7 @@ static int stream_loop(struct stream *s, struct deb_sink *sink) {
                 }
                 if ((r = stream_read(s, (uint8_t *) buf + fill, cap - fill, &n)) < 0)
                         return r;
+                mapping_drop_read(s->in, s->in_pos, &s->in_dropped);
                 if ((total += n) > APT_LIST_MAX_OUTPUT)
                         return -EFBIG;
                 fill += n;

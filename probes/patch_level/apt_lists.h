@@ -40,6 +40,18 @@ struct deb_sink {
  * negative errno an entry() callback returned. */
 ssize_t packages_parse(const char *buf, size_t len, bool eof, struct deb_sink *sink);
 
+/* packages_parse() of the text [map+start, map+len) of a file mapping
+ * (mmap() of a regular file, never anonymous memory), a window at a time,
+ * dropping each parsed window from the mapping with MADV_DONTNEED: the pages
+ * stay in the page cache, but reading a 47 MB list does not leave 47 MB
+ * resident in the probe. Returns the bytes parsed, -EBADMSG for an entry
+ * over APT_LIST_MAX_STANZA, or the negative errno of an entry() callback. */
+ssize_t packages_parse_mapping(const char *map, size_t start, size_t len, struct deb_sink *sink);
+
+/* Drops the pages of a file mapping below offset upto that are not dropped
+ * yet (*dropped, page aligned, 0 at first), in steps of 256 KiB. */
+void mapping_drop_read(const void *map, size_t upto, size_t *dropped);
+
 enum list_compression {
         LIST_PLAIN,
         LIST_GZIP,

@@ -111,7 +111,9 @@ static bool header_matches(const char *m, size_t len, const struct stat *src, co
         return true;
 }
 
-int list_cache_parse(const char *m, size_t len, const struct stat *src, struct deb_sink *sink) {
+/* list_cache_parse(), dropping the parsed pages when m is a file mapping. */
+static int cache_parse(const char *m, size_t len, const struct stat *src, bool mapping,
+                       struct deb_sink *sink) {
         const char *body;
         size_t body_len;
         uint64_t stanzas;
@@ -119,10 +121,16 @@ int list_cache_parse(const char *m, size_t len, const struct stat *src, struct d
 
         if (!header_matches(m, len, src, &body, &body_len, &stanzas))
                 return 0;
-        if ((r = packages_parse(body, body_len, true, sink)) < 0)
+        r = mapping ? packages_parse_mapping(m, (size_t) (body - m), len, sink)
+                    : packages_parse(body, body_len, true, sink);
+        if (r < 0)
                 return (int) r;
         sink->entries = (size_t) stanzas;
         return 1;
+}
+
+int list_cache_parse(const char *m, size_t len, const struct stat *src, struct deb_sink *sink) {
+        return cache_parse(m, len, src, false, sink);
 }
 
 int list_cache_read(int dirfd, const char *list_path, const struct stat *src,
@@ -141,7 +149,7 @@ int list_cache_read(int dirfd, const char *list_path, const struct stat *src,
         m = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED)
                 return 0;
-        r = list_cache_parse(m, (size_t) st.st_size, src, sink);
+        r = cache_parse(m, (size_t) st.st_size, src, true, sink);
         munmap(m, (size_t) st.st_size);
         return r;
 }

@@ -272,6 +272,51 @@ START_TEST(stanza_tail_after_the_three_fields) {
 }
 END_TEST
 
+static int sum_versions(void *u, const struct deb_entry *e) {
+        *(unsigned long *) u += strtoul(e->version, NULL, 10) + 1;
+        return 0;
+}
+
+/* A plain list is parsed from its mapping 256 KiB at a time: stanzas
+ * across every window boundary, and one stanza longer than a window, give
+ * the same entries as one parse of the whole text. */
+START_TEST(plain_list_parsed_in_windows) {
+        char path[] = "/tmp/complyd-plain.XXXXXX";
+        size_t cap = 3u << 20, len = 0;
+        char *text = malloc(cap);
+        unsigned long whole = 0, mapped = 0;
+        struct deb_sink a = { .entry = sum_versions, .userdata = &whole };
+        struct deb_sink b = { .entry = sum_versions, .userdata = &mapped };
+        int fd;
+
+        ck_assert_ptr_nonnull(text);
+        for (unsigned i = 0; len < cap - (700u << 10); i++) {
+                len += (size_t) snprintf(text + len, cap - len,
+                                         "Package: p%u\nVersion: %u\nArchitecture: all\n"
+                                         "Description: %.*s\n\n",
+                                         i, i, (int) (i % 97), "");
+                if (i == 5000) { /* a stanza of 600 KiB */
+                        len += (size_t) snprintf(text + len, cap - len,
+                                                 "Package: big\nDescription: x\n ");
+                        memset(text + len, 'x', 600u << 10); /* one continuation line */
+                        len += 600u << 10;
+                        len += (size_t) snprintf(text + len, cap - len, "\nVersion: 7\nArchitecture: all\n\n");
+                }
+        }
+        ck_assert_int_eq(packages_parse(text, len, true, &a), (ssize_t) len);
+        fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, text, len), (ssize_t) len);
+        ck_assert_int_eq(apt_list_stream(fd, LIST_PLAIN, &b), 0);
+        ck_assert_uint_eq(mapped, whole);
+        ck_assert_uint_eq(b.entries, a.entries);
+        ck_assert_uint_gt(a.entries, 10000);
+        close(fd);
+        unlink(path);
+        free(text);
+}
+END_TEST
+
 START_TEST(truncated_lz4_is_an_error) {
         char path[] = "/tmp/complyd-lz4.XXXXXX", *data;
         size_t len;
@@ -395,6 +440,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, packages_parse_any_split);
         tcase_add_test(tc, skipped_stanzas_at_every_alignment);
         tcase_add_test(tc, stanza_tail_after_the_three_fields);
+        tcase_add_test(tc, plain_list_parsed_in_windows);
         tcase_add_test(tc, truncated_lz4_is_an_error);
         tcase_add_test(tc, release_clearsigned);
         tcase_add_test(tc, apt_conf_scopes_and_comments);
