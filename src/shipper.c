@@ -43,6 +43,8 @@ struct output {
         struct http_transfer *xfer;
         struct batch batch;
         bool have_batch;
+        struct build *next;             /* the next batch, read while this one is in flight */
+        sd_event_source *read_ahead;    /* idle-priority defer that reads it */
         bool reseal;                    /* the sealed batch was split: build anew */
         size_t split_limit;             /* records per batch while seq <= split_until */
         uint64_t split_until;
@@ -273,12 +275,21 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 struct build {
         struct output *o;
         struct format_body fb;
+        uint64_t after;                 /* read from after this seq */
         uint64_t first, last;
         uint64_t stop_after;            /* resend: the sealed range's end (0 = none) */
         size_t limit;                   /* records carried, 0 = none (resend) */
         size_t scanned;
+        bool stopped;                   /* on_record ended the batch (full, too big, error) */
         int error;
 };
+
+static void build_free(struct build *b) {
+        if (!b)
+                return;
+        format_body_reset(&b->fb);
+        free(b);
+}
 
 static int on_record(const struct spool_record *rec, void *userdata) {
         struct build *b = userdata;
@@ -287,18 +298,23 @@ static int on_record(const struct spool_record *rec, void *userdata) {
         if (b->stop_after && rec->seq > b->stop_after)
                 return 1;
         r = format_body_add(&b->fb, rec->text, rec->len, b->limit ? b->o->max_bytes : 0);
-        if (r == -E2BIG)
+        if (r == -E2BIG) {
+                b->stopped = true;
                 return 1;
+        }
         if (r < 0) {
                 b->error = r;
+                b->stopped = true;
                 return 1;
         }
         if (b->first == 0)
                 b->first = rec->seq;
         b->last = rec->seq;
         b->scanned++;
-        if (b->limit && (b->fb.n_records >= b->limit || b->scanned >= SCAN_MAX))
+        if (b->limit && (b->fb.n_records >= b->limit || b->scanned >= SCAN_MAX)) {
+                b->stopped = true;
                 return 1;
+        }
         return 0;
 }
 
@@ -320,10 +336,74 @@ static int batch_read(struct output *o, struct build *b) {
                 b->stop_after = c->batch_last;
                 b->limit = 0;
         }
+        b->after = after;
         r = spool_read(o->sh->spool, after, 0, on_record, b);
         if (r < 0)
                 return r;
         return b->error;
+}
+
+/* --- reading the next batch ahead ----------------------------------------------
+ *
+ * While a batch is in flight the shipper would otherwise only wait for the
+ * collector; the records that follow it are read and converted then, at idle
+ * priority (after every curl socket event), into o->next. Nothing is sealed
+ * or acknowledged ahead: batch_make() takes o->next only when the cursor
+ * stands exactly where it was read from (the batch in flight acknowledged,
+ * no resend, no split), reads on where the read-ahead met the end of the
+ * spool, and seals as it always did. The batch is the one it would have
+ * read then, record for record. */
+
+static int on_first_record(const struct spool_record *rec, void *userdata) {
+        *(uint64_t *) userdata = rec->seq;
+        return 1;
+}
+
+/* Reads the batch after the one in flight into o->next. */
+static int on_read_ahead(sd_event_source *s, void *userdata) {
+        struct output *o = userdata;
+        struct build *b;
+
+        if (!o->xfer || !o->have_batch || o->next || o->reseal || o->split_limit ||
+            o->cursor->batch_last != o->batch.last)
+                return 0;
+        b = calloc(1, sizeof(*b));
+        if (!b)
+                return 0; /* batch_make() reads it then */
+        *b = (struct build) { .o = o, .after = o->batch.last, .limit = o->max_records };
+        format_body_init(&b->fb, o->format);
+        if (spool_read(o->sh->spool, b->after, 0, on_record, b) < 0 || b->error < 0 || b->first == 0) {
+                build_free(b);
+                return 0;
+        }
+        o->next = b;
+        return 0;
+}
+
+/* The read-ahead batch when the cursor stands where it was read from and
+ * its first record is still in the spool (not evicted meanwhile), read on
+ * to the limits; NULL otherwise (it is dropped). */
+static struct build *read_ahead_take(struct output *o) {
+        struct build *b = TAKE_PTR(o->next);
+        struct spool_cursor *c = o->cursor;
+        uint64_t first = 0;
+
+        if (!b)
+                return NULL;
+        if ((c->batch_id[0] && !o->reseal) || o->reseal || o->split_limit || c->acked_seq != b->after ||
+            spool_read(o->sh->spool, b->after, 1, on_first_record, &first) < 0 || first != b->first) {
+                build_free(b);
+                return NULL;
+        }
+        if (!b->stopped && spool_read(o->sh->spool, b->last, 0, on_record, b) < 0) {
+                build_free(b);
+                return NULL;
+        }
+        if (b->error < 0) {
+                build_free(b);
+                return NULL;
+        }
+        return b;
 }
 
 /* Seals and encodes the batch read into b: id (reused for a resend),
@@ -363,12 +443,17 @@ static int batch_seal(struct output *o, struct build *b) {
  * is nothing to send (caught up, or a range the format skips entirely was
  * acknowledged: *more says whether to look again), -errno. */
 static int batch_make(struct output *o, bool *more) {
-        struct build b = { .o = o };
-        int r;
+        struct build b = { .o = o }, *ahead = read_ahead_take(o);
+        int r = 0;
 
         *more = false;
-        format_body_init(&b.fb, o->format);
-        r = batch_read(o, &b);
+        if (ahead) {
+                b = *ahead;
+                free(ahead);
+        } else {
+                format_body_init(&b.fb, o->format);
+                r = batch_read(o, &b);
+        }
         if (r < 0)
                 goto out;
         if (b.first == 0) {
@@ -441,6 +526,8 @@ static int batch_post(struct output *o) {
                 return log_error_errno(r, "output %s: cannot start a request to %s: %m", o->name, o->url);
         sd_event_now(o->sh->event, CLOCK_MONOTONIC, &now);
         o->next_start = o->sh->rate ? now + USEC_PER_SEC / o->sh->rate : 0;
+        if (o->read_ahead)
+                sd_event_source_set_enabled(o->read_ahead, SD_EVENT_ONESHOT);
         return 0;
 }
 
@@ -704,6 +791,11 @@ static int output_init(struct shipper *sh, struct output *o, const struct config
         if (r < 0)
                 return log_error_errno(r, "output %s: cannot add a timer: %m", o->name);
         sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
+        /* without it every batch is simply read when it is due */
+        if (sd_event_add_defer(sh->event, &o->read_ahead, on_read_ahead, o) >= 0 &&
+            (sd_event_source_set_priority(o->read_ahead, SD_EVENT_PRIORITY_IDLE) < 0 ||
+             sd_event_source_set_enabled(o->read_ahead, SD_EVENT_OFF) < 0))
+                o->read_ahead = sd_event_source_disable_unref(o->read_ahead);
         return 0;
 }
 
@@ -810,6 +902,8 @@ bool shipper_idle(const struct shipper *sh) {
 static void output_done(struct output *o) {
         http_transfer_cancel(o->xfer);
         sd_event_source_disable_unref(o->timer);
+        sd_event_source_disable_unref(o->read_ahead);
+        build_free(TAKE_PTR(o->next));
         batch_clear(o);
         free(o->name);
         free(o->url);

@@ -719,6 +719,91 @@ static struct http_response resp(long status, const char *body, uint64_t retry_a
                                         .retry_after_usec = retry_after, .error = "" };
 }
 
+static bool got_request(struct env *t) { return n_requests(t) >= 1; }
+
+/* Many batches in a row (the next one read while one is in flight), records
+ * appended once the first request arrived (after the records that follow
+ * it were read ahead): every record arrives once, in order, in batches of
+ * exactly the limit but the last, whose seq ranges follow each other
+ * without gap or overlap. */
+START_TEST(test_back_to_back_batches_keep_order_and_limits) {
+        struct env t;
+        struct config_output out;
+        uint64_t seqs[64], expect_first = 1;
+        size_t n;
+        int nreq;
+
+        env_setup(&t);
+        collector_start(&t, "server", false, 0);
+        append(&t, 10, 10);
+        out = output_config(&t, "siem", OUTPUT_NATIVE);
+        out.batch_max_records = 7;
+        shipper_start(&t, &out, 1);
+        ck_assert(run_until(&t, got_request, WAIT_USEC));
+        append(&t, 10, 10);
+        ck_assert(run_until(&t, idle, WAIT_USEC));
+        n = delivered_seqs(&t, seqs, ELEMENTSOF(seqs));
+        ck_assert_uint_eq(n, 20);
+        for (size_t i = 0; i < n; i++)
+                ck_assert_uint_eq(seqs[i], i + 1);
+        nreq = n_requests(&t);
+        ck_assert_int_eq(nreq, 3); /* 1-7, 8-14, 15-20 */
+        for (int i = 1; i <= nreq; i++) {
+                _cleanup_json_ json_t *rq = request(&t, i);
+                unsigned long long first, last;
+
+                ck_assert_int_eq(sscanf(jstr(rq, "headers", "X-Complyd-Seq-Range"), "%llu-%llu", &first, &last), 2);
+                ck_assert_uint_eq(first, expect_first);
+                ck_assert_uint_eq(json_array_size(json_object_get(rq, "ndjson")), last - first + 1);
+                ck_assert_uint_eq(last - first + 1, i < nreq ? 7 : 6);
+                expect_first = last + 1;
+        }
+        env_teardown(&t);
+}
+END_TEST
+
+/* The same for OCSF, which skips the lifecycle records: each batch carries
+ * the limit of results, and its range covers the records it skipped. */
+START_TEST(test_back_to_back_ocsf_batches) {
+        struct env t;
+        struct config_output out;
+        uint64_t expect_first = 1;
+        size_t carried = 0;
+        int nreq;
+
+        env_setup(&t);
+        collector_start(&t, "server", false, 0);
+        append(&t, 60, 10); /* 1, 11, ... 51 are agent.start: 54 results */
+        out = output_config(&t, "siem", OUTPUT_OCSF);
+        out.batch_max_records = 9;
+        shipper_start(&t, &out, 1);
+        ck_assert(run_until(&t, idle, WAIT_USEC));
+        nreq = n_requests(&t);
+        ck_assert_int_eq(nreq, 6);
+        for (int i = 1; i <= nreq; i++) {
+                _cleanup_json_ json_t *rq = request(&t, i);
+                json_t *ndjson = json_object_get(rq, "ndjson"), *ev;
+                unsigned long long first, last;
+                size_t k;
+
+                ck_assert_int_eq(sscanf(jstr(rq, "headers", "X-Complyd-Seq-Range"), "%llu-%llu", &first, &last), 2);
+                ck_assert_uint_eq(first, expect_first);
+                ck_assert_uint_eq(json_array_size(ndjson), 9);
+                json_array_foreach(ndjson, k, ev) {
+                        json_int_t seq = json_integer_value(
+                                json_object_get(json_object_get(json_object_get(ev, "unmapped"), "complyd"), "seq"));
+                        ck_assert_int_ne(seq % 10, 1);
+                        ck_assert_int_ge(seq, (json_int_t) first);
+                        ck_assert_int_le(seq, (json_int_t) last);
+                }
+                carried += json_array_size(ndjson);
+                expect_first = last + 1;
+        }
+        ck_assert_uint_eq(carried, 54);
+        env_teardown(&t);
+}
+END_TEST
+
 START_TEST(test_classify) {
         struct ship_reply r;
         struct http_response x;
@@ -831,6 +916,8 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, test_413_single_record_is_dead_lettered);
         tcase_add_test(tc, test_sealed_batch_resent_with_its_id);
         tcase_add_test(tc, test_slow_output_delays_only_itself);
+        tcase_add_test(tc, test_back_to_back_batches_keep_order_and_limits);
+        tcase_add_test(tc, test_back_to_back_ocsf_batches);
         suite_add_tcase(s, tc);
         tc = tcase_create("bench");
         tcase_set_timeout(tc, 1200);
