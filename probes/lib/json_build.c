@@ -73,7 +73,7 @@ static int writer_flush(struct json_writer *w) {
 }
 
 /* Appends n bytes, handing a full buffer on first. */
-static int writer_put(struct json_writer *w, const char *s, size_t n) {
+static inline int writer_put(struct json_writer *w, const char *s, size_t n) {
         int r;
 
         if (WRITE_BUF - w->len < n) {
@@ -87,41 +87,60 @@ static int writer_put(struct json_writer *w, const char *s, size_t n) {
         return 0;
 }
 
-/* Writes a string with jansson's escapes: \" \\ \b \f \n \r \t, other
- * control bytes as \u00XX; every other byte (UTF-8) as it is. */
-static int writer_string(struct json_writer *w, const char *s, size_t n) {
+/* Escapes c (a byte jansson escapes: '"', '\\' or below 0x20) into out;
+ * returns the length: \" \\ \b \f \n \r \t, else \u00XX. */
+static size_t escape_byte(unsigned char c, char out[6]) {
         static const char hex[] = "0123456789ABCDEF";
+        const char *short_form = c == '"' ? "\"" : c == '\\' ? "\\" : c == '\b' ? "b" : c == '\f' ? "f"
+                                 : c == '\n' ? "n" : c == '\r' ? "r" : c == '\t' ? "t" : NULL;
+
+        out[0] = '\\';
+        if (short_form) {
+                out[1] = short_form[0];
+                return 2;
+        }
+        memcpy(out + 1, "u00", 3);
+        out[4] = hex[c >> 4];
+        out[5] = hex[c & 15];
+        return 6;
+}
+
+static bool needs_escape(unsigned char c) {
+        return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* Writes a string with jansson's escapes (escape_byte()); every other byte
+ * (UTF-8) as it is. A string whose worst case fits the buffer is copied
+ * byte by byte straight into it; a longer one goes in runs. */
+static int writer_string(struct json_writer *w, const char *s, size_t n) {
         size_t i = 0, run;
+        char esc[6];
         int r;
 
+        if (n <= (WRITE_BUF - 2) / 6) {
+                char *o;
+
+                if (WRITE_BUF - w->len < 6 * n + 2 && (r = writer_flush(w)) < 0)
+                        return r;
+                o = w->buf + w->len;
+                *o++ = '"';
+                for (; i < n; i++)
+                        if (needs_escape((unsigned char) s[i]))
+                                o += escape_byte((unsigned char) s[i], o);
+                        else
+                                *o++ = s[i];
+                *o++ = '"';
+                w->len = (size_t) (o - w->buf);
+                return 0;
+        }
         if ((r = writer_put(w, "\"", 1)) < 0)
                 return r;
         while (i < n) {
-                unsigned char c;
-                char esc[6] = { '\\', 'u', '0', '0' };
-                size_t elen = 2;
-
-                for (run = i; i < n && (unsigned char) s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'; i++)
+                for (run = i; i < n && !needs_escape((unsigned char) s[i]); i++)
                         ;
                 if (i > run && (r = writer_put(w, s + run, i - run)) < 0)
                         return r;
-                if (i == n)
-                        break;
-                c = (unsigned char) s[i++];
-                switch (c) {
-                case '"': esc[1] = '"'; break;
-                case '\\': esc[1] = '\\'; break;
-                case '\b': esc[1] = 'b'; break;
-                case '\f': esc[1] = 'f'; break;
-                case '\n': esc[1] = 'n'; break;
-                case '\r': esc[1] = 'r'; break;
-                case '\t': esc[1] = 't'; break;
-                default:
-                        esc[4] = hex[c >> 4];
-                        esc[5] = hex[c & 15];
-                        elen = 6;
-                }
-                if ((r = writer_put(w, esc, elen)) < 0)
+                if (i < n && (r = writer_put(w, esc, escape_byte((unsigned char) s[i++], esc))) < 0)
                         return r;
         }
         return writer_put(w, "\"", 1);

@@ -53,6 +53,18 @@ struct user_name {
         json_t *name; /* json string or NULL while unknown, owned */
 };
 
+/* The text and JSON string of one bound address; listeners share few
+ * addresses (0.0.0.0, ::, 127.0.0.1), so a few are kept. */
+struct addr_text {
+        uint8_t family;
+        uint8_t addr[16];
+        char text[INET6_ADDRSTRLEN];
+        size_t len;
+        json_t *json; /* owned; NULL: unused slot */
+};
+
+#define ADDR_CACHE 4
+
 struct state {
         const struct complyd_probe_ctx *ctx;
         struct oports_sock *socks;
@@ -71,6 +83,8 @@ struct state {
         json_t *unreadable_pids;
         json_t *str_tcp, *str_udp, *str_ipv4, *str_ipv6; /* shared constant strings */
         json_t *str_scope[3];                            /* by enum scope */
+        struct addr_text addrs[ADDR_CACHE];
+        unsigned addr_next;                              /* slot replaced next */
 };
 
 static void state_free(struct state *st) {
@@ -98,6 +112,8 @@ static void state_free(struct state *st) {
         json_decref(st->str_ipv6);
         for (size_t i = 0; i < ELEMENTSOF(st->str_scope); i++)
                 json_decref(st->str_scope[i]);
+        for (size_t i = 0; i < ADDR_CACHE; i++)
+                json_decref(st->addrs[i].json);
 }
 
 /* Grows *arr (elements of size sz) so that one more fits. 0 or -ENOMEM. */
@@ -608,24 +624,64 @@ static json_t *owners_json(const struct state *st, const struct owner_pair *p, s
         return a;
 }
 
+/* The address of s as text and JSON string, from the cache or made and
+ * cached (inet_ntop() output is ASCII: no UTF-8 check). NULL on ENOMEM. */
+static const struct addr_text *address_of(struct state *st, const struct oports_sock *s) {
+        size_t alen = s->family == AF_INET6 ? 16 : 4;
+        struct addr_text *a;
+
+        for (size_t i = 0; i < ADDR_CACHE; i++) {
+                a = &st->addrs[i];
+                if (a->json && a->family == s->family && memcmp(a->addr, s->addr, alen) == 0)
+                        return a;
+        }
+        a = &st->addrs[st->addr_next++ % ADDR_CACHE];
+        json_decref(a->json);
+        a->family = s->family;
+        memcpy(a->addr, s->addr, alen);
+        inet_ntop(s->family, s->addr, a->text, sizeof(a->text));
+        a->len = strlen(a->text);
+        a->json = json_stringn_nocheck(a->text, a->len);
+        return a->json ? a : NULL;
+}
+
+/* "0.0.0.0:22" or "[::]:22" into out (INET6_ADDRSTRLEN + 16 bytes);
+ * returns the length. */
+static size_t endpoint_text(const struct addr_text *a, uint16_t port, char *out) {
+        char digits[8], *d = digits + sizeof(digits);
+        size_t n = 0;
+
+        do
+                *--d = (char) ('0' + port % 10);
+        while (port /= 10);
+        if (a->family == AF_INET6)
+                out[n++] = '[';
+        memcpy(out + n, a->text, a->len);
+        n += a->len;
+        if (a->family == AF_INET6)
+                out[n++] = ']';
+        out[n++] = ':';
+        memcpy(out + n, d, (size_t) (digits + sizeof(digits) - d));
+        return n + (size_t) (digits + sizeof(digits) - d);
+}
+
 /* One listener object; owners p[0..n) (n may be 0). NULL on out-of-memory. */
-static json_t *listener_json(const struct state *st, const struct oports_sock *s,
+static json_t *listener_json(struct state *st, const struct oports_sock *s,
                              const struct owner_pair *p, size_t n) {
-        char addr[INET6_ADDRSTRLEN], endpoint[INET6_ADDRSTRLEN + 16];
+        char endpoint[INET6_ADDRSTRLEN + 16];
         const struct proc_info *pi = n ? find_proc(st, primary_owner(p, n)) : NULL;
+        const struct addr_text *a = address_of(st, s);
         _cleanup_json_ json_t *o = json_object();
         int r = 0;
 
-        if (!o)
+        if (!o || !a)
                 return NULL;
-        inet_ntop(s->family, s->addr, addr, sizeof(addr));
-        snprintf(endpoint, sizeof(endpoint), s->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
-                 (unsigned) s->port);
         r |= json_object_set_nocheck(o, "proto", s->proto == IPPROTO_TCP ? st->str_tcp : st->str_udp);
         r |= json_object_set_nocheck(o, "family", s->family == AF_INET ? st->str_ipv4 : st->str_ipv6);
-        r |= json_object_set_new_nocheck(o, "address", json_string(addr));
+        r |= json_object_set_nocheck(o, "address", a->json);
         r |= json_object_set_new_nocheck(o, "port", json_integer(s->port));
-        r |= json_object_set_new_nocheck(o, "endpoint", json_string(endpoint));
+        r |= json_object_set_new_nocheck(o, "endpoint",
+                                         json_stringn_nocheck(endpoint, endpoint_text(a, s->port, endpoint)));
         r |= json_object_set_nocheck(o, "scope", st->str_scope[scope_of(s)]);
         r |= json_object_set_new_nocheck(o, "pid", pi ? json_incref(pi->pid_json) : json_null());
         r |= json_object_set_new_nocheck(o, "process", pi ? json_incref(pi->process) : json_null());
@@ -638,7 +694,7 @@ static json_t *listener_json(const struct state *st, const struct oports_sock *s
         return r ? NULL : TAKE_PTR(o);
 }
 
-static json_t *listeners_json(const struct state *st) {
+static json_t *listeners_json(struct state *st) {
         _cleanup_json_ json_t *a = json_array();
         size_t k = 0;
 

@@ -70,6 +70,10 @@ START_TEST(large_values_in_pieces) {
         for (int i = 0; i < 20000; i++)
                 ck_assert_int_eq(json_array_append_new(a, json_pack("{s:i, s:s}", "i", i, "s", "abc")), 0);
         ck_assert_int_eq(json_array_append_new(a, json_string(big)), 0);
+        for (size_t i = 0; i < 30000; i += 97)
+                big[i] = i % 2 ? '\n' : '"'; /* escapes in a string too long for one buffer */
+        big[30000] = '\0';
+        ck_assert_int_eq(json_array_append_new(a, json_string(big)), 0);
         assert_same_as_dumps(a);
         ck_assert_int_eq(json_write_compact(a, to_sink, &s), 0);
         ck_assert_uint_gt(s.pieces, 2);
