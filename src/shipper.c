@@ -390,7 +390,7 @@ static struct build *read_ahead_take(struct output *o) {
 
         if (!b)
                 return NULL;
-        if ((c->batch_id[0] && !o->reseal) || o->reseal || o->split_limit || c->acked_seq != b->after ||
+        if (c->batch_id[0] || o->reseal || o->split_limit || c->acked_seq != b->after ||
             spool_read(o->sh->spool, b->after, 1, on_first_record, &first) < 0 || first != b->first) {
                 build_free(b);
                 return NULL;
