@@ -97,6 +97,48 @@ class ProbeRunnerTest(TempHost):
         self.assertEqual(r["t-failing"]["error"], "exited with status 3: cannot read /etc/frobnicator.conf")
         self.assertEqual(r["t-ok-probe"]["status"], "pass")
 
+    def cat_probe(self, name, output):
+        """A script probe that prints the bytes output exactly."""
+        data = os.path.join(self.tmp, name + ".out")
+        with open(data, "wb") as f:
+            f.write(output)
+        src = os.path.join(self.tmp, name + ".sh")
+        with open(src, "w") as f:
+            f.write("#!/bin/sh\nexec cat %s\n" % data)
+        self.add_probe(name, source=src)
+
+    def test_output_is_refused_with_the_same_reason_by_probe_and_check(self):
+        cases = {
+            "trailing": (b'{"a": 1} x', "output is not JSON: end of input expected after the value (line 1, column 10)"),
+            "dupkeys": (b'{"a": 1, "b": {"a": 2}, "a": 3}', "output is not JSON: duplicate object key (line 1, column 28)"),
+            "badutf8": (b'{"a": "\xff"}', "output is not JSON: invalid UTF-8 byte 0xff (line 1, column 8)"),
+            "twolines": (b'{"a": 1,\n "b": }', "output is not JSON: invalid token, a value expected (line 2, column 7)"),
+            "anarray": (b'[{"a": 1}]', "output is a JSON array, not an object"),
+            "astring": (b'"text"', "output is a JSON string, not an object"),
+            "nothing": (b'', "no output (a probe prints one JSON object)"),
+        }
+        for name, (output, _) in cases.items():
+            self.cat_probe(name, output)
+        self.controls_for(*cases)
+        code, results = self.check_json(*sum((["--control", "t-" + n] for n in cases), []))
+        self.assertEqual(code, 1)
+        for name, (_, reason) in cases.items():
+            with self.subTest(name):
+                self.assertEqual(results["t-" + name]["status"], "error")
+                self.assertEqual(results["t-" + name]["error"], reason)
+                p = self.complyd("probe", name)
+                self.assertEqual(p.returncode, 1)
+                self.assertEqual(p.stdout, "")
+                self.assertIn("probe %s: %s" % (name, reason), p.stderr)
+
+    def test_valid_output_is_printed_as_the_probe_wrote_it(self):
+        text = r'{"b": [1, 2.5, "\u00e9\n"], "a": {"nested": true}, "z": null, "w": "\u20ac"}'
+        self.cat_probe("valid", text.encode())
+        p = self.complyd("probe", "valid")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, text + "\n")
+        self.assertEqual(list(json.loads(p.stdout)), ["b", "a", "z", "w"])
+
     def test_probe_inherits_nothing(self):
         self.add_probe("introspect")
         # a descriptor the parent leaks on purpose, and variables that must not pass
