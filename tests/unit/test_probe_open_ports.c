@@ -3,6 +3,7 @@
  * parsers (/proc/net lines, streamed chunks, cgroup units, passwd) on real
  * and broken input. */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -436,6 +437,70 @@ START_TEST(sock_diag_messages) {
 }
 END_TEST
 
+/* A socket of this process bound to addr (family's loopback), port picked
+ * by the kernel; TCP listens. Returns the fd, *port set. */
+static int own_socket(int family, int type, uint16_t *port) {
+        struct sockaddr_storage ss = { .ss_family = (sa_family_t) family };
+        socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+        int fd = socket(family, type | SOCK_CLOEXEC, 0);
+
+        ck_assert_int_ge(fd, 0);
+        if (family == AF_INET)
+                ((struct sockaddr_in *) &ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        else
+                ((struct sockaddr_in6 *) &ss)->sin6_addr = in6addr_loopback;
+        if (bind(fd, (struct sockaddr *) &ss, len) < 0) {
+                close(fd);
+                return -1;
+        }
+        ck_assert(type != SOCK_STREAM || listen(fd, 1) == 0);
+        ck_assert_int_eq(getsockname(fd, (struct sockaddr *) &ss, &len), 0);
+        *port = ntohs(family == AF_INET ? ((struct sockaddr_in *) &ss)->sin_port
+                                        : ((struct sockaddr_in6 *) &ss)->sin6_port);
+        return fd;
+}
+
+/* The live host (root "/"): sockets this test opens are listed with this
+ * process as their one owner, also when the process's descriptor numbers
+ * are sparse (a copy at a high number) and for IPv6. */
+START_TEST(live_host_own_sockets) {
+        uint16_t tport, uport = 0;
+        int tfd = own_socket(AF_INET, SOCK_STREAM, &tport);
+        int ufd = own_socket(AF_INET6, SOCK_DGRAM, &uport); /* -1 without IPv6 */
+        int high = fcntl(tfd, F_DUPFD_CLOEXEC, 700);
+        char endpoint[64], comm[32] = "";
+        json_t *out, *l;
+        FILE *f = fopen("/proc/self/comm", "re");
+
+        ck_assert_int_ge(high, 700);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_ptr_nonnull(fgets(comm, sizeof(comm), f));
+        fclose(f);
+        comm[strcspn(comm, "\n")] = '\0';
+        out = observe_ok("/");
+        snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", tport);
+        ck_assert_ptr_nonnull(l = find(out, "tcp", endpoint));
+        ck_assert_str_eq(str(l, "address"), "127.0.0.1");
+        ck_assert_str_eq(str(l, "scope"), "loopback");
+        ck_assert_int_eq(num(l, "pid"), getpid());
+        ck_assert_str_eq(str(l, "process"), comm);
+        ck_assert_uint_eq(json_array_size(json_object_get(l, "owners")), 1); /* two fds, one owner */
+        if (ufd >= 0) {
+                snprintf(endpoint, sizeof(endpoint), "[::1]:%u", uport);
+                ck_assert_ptr_nonnull(l = find(out, "udp", endpoint));
+                ck_assert_str_eq(str(l, "address"), "::1");
+                ck_assert_str_eq(str(l, "family"), "ipv6");
+                ck_assert_int_eq(num(l, "pid"), getpid());
+        }
+        ck_assert_int_ge(num(json_object_get(out, "process_scan"), "processes"), 1);
+        json_decref(out);
+        close(high);
+        close(tfd);
+        if (ufd >= 0)
+                close(ufd);
+}
+END_TEST
+
 Suite *make_suite(void) {
         Suite *s = suite_create("probe_open_ports");
         TCase *tc = tcase_create("open_ports");
@@ -452,6 +517,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, reader_chunks);
         tcase_add_test(tc, cgroup_units);
         tcase_add_test(tc, sock_diag_messages);
+        tcase_add_test(tc, live_host_own_sockets);
         suite_add_tcase(s, tc);
         return s;
 }
