@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,6 +30,7 @@
 
 #define MAX_SOCKETS (1u << 20)      /* listeners reported at most */
 #define MAX_PAIRS (4u << 20)        /* (socket, pid) ownerships kept at most */
+#define MAX_RAW_PAIRS (16u << 20)   /* (any socket, pid) read on the live host at most */
 #define MAX_UNREADABLE_LISTED 32    /* pids listed in process_scan.unreadable_pids */
 #define READ_CHUNK (64u * 1024)
 
@@ -322,53 +324,6 @@ static int scan_pid(struct state *st, int32_t pid) {
         return 0;
 }
 
-/* The live host's /proc/<pid>/fd, relative to the /proc directory proc_fd
- * (no root to stay inside): the same records as scan_pid() for fewer
- * syscalls. When the kernel gives the number of open descriptors as the
- * directory's size (Linux >= 6.2, count_ok), a process without any (a
- * kernel thread: most of a host's processes) costs one fstatat(); the
- * entries are read with getdents64() into buf (size bufsz), without a
- * DIR's own buffer. Returns 0 or -ENOMEM. */
-static int scan_pid_live(struct state *st, int proc_fd, int32_t pid, bool count_ok, char *buf,
-                         size_t bufsz) {
-        _cleanup_close_ int fd = -1;
-        char rel[24];
-        struct stat sb;
-        ssize_t n;
-        int r;
-
-        snprintf(rel, sizeof(rel), "%d/fd", (int) pid);
-        if (count_ok && fstatat(proc_fd, rel, &sb, 0) == 0 && sb.st_size == 0) {
-                st->scanned++;
-                return 0;
-        }
-        fd = openat(proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 && (errno == EACCES || errno == EPERM))
-                note_unreadable(st, pid);
-        if (fd < 0)
-                return 0;
-        st->scanned++;
-        while ((n = getdents64(fd, buf, bufsz)) > 0)
-                for (size_t off = 0; off + offsetof(struct dirent64, d_name) < (size_t) n;) {
-                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
-
-                        if (de->d_reclen == 0 || off + de->d_reclen > (size_t) n)
-                                return 0;
-                        off += de->d_reclen;
-                        if (de->d_name[0] != '.' && (r = scan_fd(st, fd, de->d_name, pid)) != 0)
-                                return r < 0 ? r : 0;
-                }
-        return 0;
-}
-
-/* Whether the kernel reports the number of open descriptors as the size of
- * /proc/<pid>/fd: ours is never empty (stdin to stderr at least). */
-static bool fd_count_in_size(int proc_fd) {
-        struct stat sb;
-
-        return fstatat(proc_fd, "self/fd", &sb, 0) == 0 && sb.st_size > 0;
-}
-
 static int32_t parse_pid(const char *s) {
         long v = 0;
 
@@ -382,36 +337,190 @@ static int32_t parse_pid(const char *s) {
         return v > 0 ? (int32_t) v : -1;
 }
 
-/* Reads every process's descriptor table once (on the live host through
- * scan_pid_live()). No /proc under the root means no owner can be named:
- * every process field stays null. */
+/* Reads every process's descriptor table under the root once, through
+ * the context. No /proc under the root means no owner can be named: every
+ * process field stays null. (The live host's scan: struct live_scan.) */
 static int scan_processes(struct state *st) {
         _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_free_ char *buf = NULL;
         struct dirent *de;
-        bool count_ok = false;
         int r;
 
         if (st->n_socks == 0 || st->ctx->opendir(st->ctx, "/proc", &d) < 0)
                 return 0;
-        if (st->ctx->live_host) {
-                if (!(buf = malloc(READ_CHUNK)))
-                        return -ENOMEM;
-                count_ok = fd_count_in_size(dirfd(d));
-        }
         while ((de = readdir(d))) {
                 int32_t pid = parse_pid(de->d_name);
 
                 if (pid < 0)
                         continue;
-                r = buf ? scan_pid_live(st, dirfd(d), pid, count_ok, buf, READ_CHUNK) : scan_pid(st, pid);
-                if (r < 0)
+                if ((r = scan_pid(st, pid)) < 0)
                         return r;
                 if (st->ctx->expired(st->ctx))
                         return -ETIMEDOUT;
         }
         return 0;
 }
+
+/* ---- owners on the live host, read while the sockets are ----------------- */
+
+/* A descriptor of pid that is a socket (any: the listeners are not known
+ * yet while this is collected). */
+struct raw_pair {
+        uint64_t ino;
+        int32_t pid;
+};
+
+/* The live host's descriptor scan. It runs on its own thread from the
+ * start of the probe, while the main thread reads the sockets and builds
+ * the listeners; it touches nothing but this struct, its /proc listing and
+ * the context's deadline. */
+struct live_scan {
+        const struct complyd_probe_ctx *ctx;
+        DIR *proc;                     /* the /proc listing, borrowed */
+        struct raw_pair *pairs;
+        size_t n_pairs, cap_pairs;
+        unsigned long scanned, unreadable;
+        int32_t listed[MAX_UNREADABLE_LISTED];
+        size_t n_listed;
+        bool truncated;
+        int r;                         /* 0, -ENOMEM or -ETIMEDOUT */
+};
+
+static void live_note_unreadable(struct live_scan *ls, int32_t pid) {
+        ls->unreadable++;
+        if (ls->n_listed < MAX_UNREADABLE_LISTED)
+                ls->listed[ls->n_listed++] = pid;
+}
+
+/* Looks at descriptor name of pid in the fd directory dfd (readlinkat():
+ * the link text, never followed) and keeps it when it is a socket. Returns
+ * 0 to go on, 1 to stop reading this process (not allowed, or the table
+ * is full), -ENOMEM. */
+static int live_scan_fd(struct live_scan *ls, int dfd, const char *name, int32_t pid) {
+        char target[64];
+        ssize_t n = readlinkat(dfd, name, target, sizeof(target));
+        uint64_t ino;
+
+        if (n < 0 && (errno == EACCES || errno == EPERM)) {
+                live_note_unreadable(ls, pid);
+                return 1;
+        }
+        if (n <= 0 || (ino = socket_link_inode(target, (size_t) n)) == 0)
+                return 0;
+        if (ls->n_pairs >= MAX_RAW_PAIRS) {
+                ls->truncated = true;
+                return 1;
+        }
+        if (grow((void **) &ls->pairs, &ls->cap_pairs, ls->n_pairs, sizeof(*ls->pairs)) < 0)
+                return -ENOMEM;
+        ls->pairs[ls->n_pairs++] = (struct raw_pair) { ino, pid };
+        return 0;
+}
+
+/* Reads /proc/<pid>/fd relative to /proc (no root to stay inside on the
+ * live host). When the kernel gives the number of open descriptors as the
+ * directory's size (Linux >= 6.2, count_ok), a process without any (a
+ * kernel thread: most of a host's processes) costs one fstatat(), and the
+ * listing stops once that many are seen. Entries are read with
+ * getdents64() into buf (bufsz bytes). A process that vanished is skipped;
+ * one whose descriptors we may not read is counted as unreadable. Returns
+ * 0 or -ENOMEM. */
+static int live_scan_pid(struct live_scan *ls, int32_t pid, bool count_ok, char *buf, size_t bufsz) {
+        int proc_fd = dirfd(ls->proc);
+        _cleanup_close_ int fd = -1;
+        char rel[24];
+        struct stat sb = { .st_size = -1 };
+        off_t seen = 0;
+        ssize_t n;
+        int r;
+
+        snprintf(rel, sizeof(rel), "%d/fd", (int) pid);
+        if (count_ok && fstatat(proc_fd, rel, &sb, 0) < 0)
+                return 0;
+        if (count_ok && sb.st_size == 0) {
+                ls->scanned++;
+                return 0;
+        }
+        fd = openat(proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 && (errno == EACCES || errno == EPERM))
+                live_note_unreadable(ls, pid);
+        if (fd < 0)
+                return 0;
+        ls->scanned++;
+        while (seen != sb.st_size && (n = getdents64(fd, buf, bufsz)) > 0)
+                for (size_t off = 0; off + offsetof(struct dirent64, d_name) < (size_t) n;) {
+                        const struct dirent64 *de = (const struct dirent64 *) (buf + off);
+
+                        if (de->d_reclen == 0 || off + de->d_reclen > (size_t) n)
+                                return 0;
+                        off += de->d_reclen;
+                        if (de->d_name[0] == '.')
+                                continue;
+                        seen++;
+                        if ((r = live_scan_fd(ls, fd, de->d_name, pid)) != 0)
+                                return r < 0 ? r : 0;
+                }
+        return 0;
+}
+
+/* Whether the kernel reports the number of open descriptors as the size of
+ * /proc/<pid>/fd: ours is never empty (stdin to stderr at least). */
+static bool fd_count_in_size(int proc_fd) {
+        struct stat sb;
+
+        return fstatat(proc_fd, "self/fd", &sb, 0) == 0 && sb.st_size > 0;
+}
+
+/* The body of the scan thread (or, when no thread can be started, a plain
+ * call): every process in /proc order; the result in ls->r. */
+static void *live_scan_run(void *userdata) {
+        struct live_scan *ls = userdata;
+        _cleanup_free_ char *buf = malloc(READ_CHUNK);
+        bool count_ok = fd_count_in_size(dirfd(ls->proc));
+        struct dirent *de;
+
+        ls->r = buf ? 0 : -ENOMEM;
+        while (ls->r >= 0 && (de = readdir(ls->proc))) {
+                int32_t pid = parse_pid(de->d_name);
+
+                if (pid < 0)
+                        continue;
+                ls->r = live_scan_pid(ls, pid, count_ok, buf, READ_CHUNK);
+                if (ls->r >= 0 && ls->ctx->expired(ls->ctx))
+                        ls->r = -ETIMEDOUT;
+        }
+        return NULL;
+}
+
+/* Keeps the scan's sockets that are listeners as (listener, pid) pairs (at
+ * most MAX_PAIRS) and takes its counts. With no listener at all the scan
+ * is not reported, as when it does not run. Returns 0 or -errno. */
+static int live_scan_take(struct state *st, struct live_scan *ls) {
+        if (ls->r < 0)
+                return ls->r;
+        if (st->n_socks == 0)
+                return 0;
+        for (size_t i = 0; i < ls->n_pairs; i++) {
+                long idx = hash_find(st, ls->pairs[i].ino);
+
+                if (idx < 0)
+                        continue;
+                if (st->n_pairs >= MAX_PAIRS) {
+                        st->truncated = true;
+                        break;
+                }
+                if (grow((void **) &st->pairs, &st->cap_pairs, st->n_pairs, sizeof(*st->pairs)) < 0)
+                        return -ENOMEM;
+                st->pairs[st->n_pairs++] = (struct owner_pair) { (uint32_t) idx, ls->pairs[i].pid };
+        }
+        st->scanned = ls->scanned;
+        st->unreadable = ls->unreadable;
+        st->truncated |= ls->truncated;
+        for (size_t i = 0; i < ls->n_listed; i++)
+                if (json_array_append_new(st->unreadable_pids, json_integer(ls->listed[i])) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
 
 static int cmp_pair(const void *a, const void *b) {
         const struct owner_pair *x = a, *y = b;
@@ -665,11 +774,12 @@ static size_t endpoint_text(const struct addr_text *a, uint16_t port, char *out)
         return n + (size_t) (digits + sizeof(digits) - d);
 }
 
-/* One listener object; owners p[0..n) (n may be 0). NULL on out-of-memory. */
-static json_t *listener_json(struct state *st, const struct oports_sock *s,
-                             const struct owner_pair *p, size_t n) {
+/* One listener object with its socket's facts. pid, process, exe and unit
+ * are null and owners is a placeholder until name_owners() sets them:
+ * jansson replaces a value in place, so the keys keep their order. NULL on
+ * out-of-memory. */
+static json_t *listener_json(struct state *st, const struct oports_sock *s) {
         char endpoint[INET6_ADDRSTRLEN + 16];
-        const struct proc_info *pi = n ? find_proc(st, primary_owner(p, n)) : NULL;
         const struct addr_text *a = address_of(st, s);
         _cleanup_json_ json_t *o = json_object();
         int r = 0;
@@ -683,39 +793,61 @@ static json_t *listener_json(struct state *st, const struct oports_sock *s,
         r |= json_object_set_new_nocheck(o, "endpoint",
                                          json_stringn_nocheck(endpoint, endpoint_text(a, s->port, endpoint)));
         r |= json_object_set_nocheck(o, "scope", st->str_scope[scope_of(s)]);
-        r |= json_object_set_new_nocheck(o, "pid", pi ? json_incref(pi->pid_json) : json_null());
-        r |= json_object_set_new_nocheck(o, "process", pi ? json_incref(pi->process) : json_null());
-        r |= json_object_set_new_nocheck(o, "exe", pi ? json_incref(pi->exe) : json_null());
+        r |= json_object_set_new_nocheck(o, "pid", json_null());
+        r |= json_object_set_new_nocheck(o, "process", json_null());
+        r |= json_object_set_new_nocheck(o, "exe", json_null());
         r |= json_object_set_new_nocheck(o, "user", user_of(st, s->uid));
         r |= json_object_set_new_nocheck(o, "uid", uid_of(st, s->uid));
-        r |= json_object_set_new_nocheck(o, "unit", pi ? json_incref(pi->unit) : json_null());
+        r |= json_object_set_new_nocheck(o, "unit", json_null());
         r |= json_object_set_new_nocheck(o, "inode", json_integer((json_int_t) s->inode));
-        r |= json_object_set_new_nocheck(o, "owners", owners_json(st, p, n));
+        r |= json_object_set_new_nocheck(o, "owners", json_null());
         return r ? NULL : TAKE_PTR(o);
 }
 
 static json_t *listeners_json(struct state *st) {
         _cleanup_json_ json_t *a = json_array();
-        size_t k = 0;
 
-        for (size_t i = 0; a && i < st->n_socks; i++) {
+        for (size_t i = 0; a && i < st->n_socks; i++)
+                if (json_array_append_new(a, listener_json(st, &st->socks[i])) < 0)
+                        return NULL;
+        return TAKE_PTR(a);
+}
+
+/* Sets the owner fields of listener o from its owners p[0..n) (n may be
+ * 0: owners stays empty). 0 or -ENOMEM. */
+static int listener_owners(const struct state *st, json_t *o, const struct owner_pair *p, size_t n) {
+        const struct proc_info *pi = n ? find_proc(st, primary_owner(p, n)) : NULL;
+        int r = 0;
+
+        if (pi) {
+                r |= json_object_set_nocheck(o, "pid", pi->pid_json);
+                r |= json_object_set_nocheck(o, "process", pi->process);
+                r |= json_object_set_nocheck(o, "exe", pi->exe);
+                r |= json_object_set_nocheck(o, "unit", pi->unit);
+        }
+        r |= json_object_set_new_nocheck(o, "owners", owners_json(st, p, n));
+        return r ? -ENOMEM : 0;
+}
+
+/* Names the owners of every listener (st->pairs sorted by socket). */
+static int name_owners(const struct state *st, json_t *listeners) {
+        size_t k = 0;
+        int r;
+
+        for (size_t i = 0; i < st->n_socks; i++) {
                 size_t first = k;
 
                 while (k < st->n_pairs && st->pairs[k].sock == i)
                         k++;
-                if (json_array_append_new(a, listener_json(st, &st->socks[i], st->pairs + first,
-                                                           k - first)) < 0)
-                        return NULL;
+                r = listener_owners(st, json_array_get(listeners, i), st->pairs + first, k - first);
+                if (r < 0)
+                        return r;
         }
-        return TAKE_PTR(a);
+        return 0;
 }
 
-static json_t *observation_json(struct state *st, json_t *sources) {
-        json_t *listeners = listeners_json(st);
-
-        if (!listeners)
-                return NULL;
-        return json_pack("{s:s, s:O, s:b, s:o, s:I, s:{s:I, s:I, s:O}, s:b}",
+static json_t *observation_json(struct state *st, json_t *sources, json_t *listeners) {
+        return json_pack("{s:s, s:O, s:b, s:O, s:I, s:{s:I, s:I, s:O}, s:b}",
                          "schema", "complyd.open_ports.v1",
                          "sources", sources,
                          "ipv6", st->ctx->stat(st->ctx, "/proc/net/tcp6", &(struct stat) {}, 0) >= 0,
@@ -810,26 +942,55 @@ static int make_constants(struct state *st) {
         return st->str_tcp && st->str_udp && st->str_ipv4 && st->str_ipv6 ? 0 : -ENOMEM;
 }
 
+/* The main thread's part: the sockets, their inode table, their users and
+ * the listener objects (owners not yet named) in *listeners. */
+static int describe_sockets(struct state *st, json_t *sources, json_t **listeners) {
+        int r;
+
+        if ((r = collect_sockets(st, sources)) < 0 || (r = hash_build(st)) < 0 ||
+            (r = load_users(st)) < 0)
+                return r;
+        return (*listeners = listeners_json(st)) ? 0 : -ENOMEM;
+}
+
+/* On the live host the descriptor scan (struct live_scan) runs on a second
+ * thread while the sockets are read and described, so the two largest
+ * parts of the work overlap; under a root everything runs in turn. */
 static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         _cleanup_(state_free) struct state st = {
                 .ctx = ctx, .unreadable_pids = json_array(),
         };
+        _cleanup_closedir_ DIR *proc = NULL;
+        struct live_scan ls = { .ctx = ctx };
+        pthread_t thread;
+        bool threaded = false;
         json_t *o;
         int r;
 
         if (!st.unreadable_pids || make_constants(&st) < 0)
                 return -ENOMEM;
-        _cleanup_json_ json_t *sources = json_object();
+        _cleanup_json_ json_t *sources = json_object(), *listeners = NULL;
 
         if (!sources)
                 return -ENOMEM;
-        if ((r = collect_sockets(&st, sources)) < 0 || (r = hash_build(&st)) < 0 ||
-            (r = scan_processes(&st)) < 0)
+        if (ctx->live_host && ctx->opendir(ctx, "/proc", &proc) >= 0) {
+                ls.proc = proc;
+                threaded = pthread_create(&thread, NULL, live_scan_run, &ls) == 0;
+        }
+        r = describe_sockets(&st, sources, &listeners);
+        if (threaded)
+                pthread_join(thread, NULL);
+        else if (proc && r >= 0)
+                live_scan_run(&ls);
+        if (r >= 0)
+                r = proc ? live_scan_take(&st, &ls) : scan_processes(&st);
+        free(ls.pairs);
+        if (r < 0)
                 return r;
         pairs_normalize(&st);
-        if ((r = load_procs(&st)) < 0 || (r = load_users(&st)) < 0)
+        if ((r = load_procs(&st)) < 0 || (r = name_owners(&st, listeners)) < 0)
                 return r;
-        if (!(o = observation_json(&st, sources)))
+        if (!(o = observation_json(&st, sources, listeners)))
                 return -ENOMEM;
         *out = o;
         return 0;
