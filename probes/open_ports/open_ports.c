@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@
 #define MAX_SOCKETS (1u << 20)      /* listeners reported at most */
 #define MAX_PAIRS (4u << 20)        /* (socket, pid) ownerships kept at most */
 #define MAX_RAW_PAIRS (16u << 20)   /* (any socket, pid) read on the live host at most */
+#define MAX_PIDS (4u << 20)         /* processes read at most (the kernel's pid_max limit) */
 #define MAX_UNREADABLE_LISTED 32    /* pids listed in process_scan.unreadable_pids */
 #define READ_CHUNK (64u * 1024)
 
@@ -369,63 +371,72 @@ struct raw_pair {
         int32_t pid;
 };
 
-/* The live host's descriptor scan. It runs on its own thread from the
- * start of the probe, while the main thread reads the sockets and builds
- * the listeners; it touches nothing but this struct, its /proc listing and
- * the context's deadline. */
+/* The live host's descriptor scan, shared by its readers: a second thread
+ * starts on it with the probe, while the main thread reads the sockets and
+ * builds the listeners, then joins in. Each reader takes the next pid of
+ * the list and keeps what it finds in its own struct live_part; nothing
+ * else is shared but the context's deadline. */
 struct live_scan {
         const struct complyd_probe_ctx *ctx;
-        DIR *proc;                     /* the /proc listing, borrowed */
+        int proc_fd;                   /* /proc, borrowed */
+        bool count_ok;                 /* see fd_count_in_size() */
+        const int32_t *pids;           /* /proc order (ascending) */
+        size_t n_pids;
+        atomic_size_t next;            /* index of the next pid to read */
+        atomic_bool stop;              /* a reader failed, or the caller did */
+};
+
+struct live_part {
+        struct live_scan *scan;
         struct raw_pair *pairs;
         size_t n_pairs, cap_pairs;
         unsigned long scanned, unreadable;
-        int32_t listed[MAX_UNREADABLE_LISTED];
+        int32_t listed[MAX_UNREADABLE_LISTED]; /* the first unreadable pids it met */
         size_t n_listed;
         bool truncated;
         int r;                         /* 0, -ENOMEM or -ETIMEDOUT */
 };
 
-static void live_note_unreadable(struct live_scan *ls, int32_t pid) {
-        ls->unreadable++;
-        if (ls->n_listed < MAX_UNREADABLE_LISTED)
-                ls->listed[ls->n_listed++] = pid;
+static void live_note_unreadable(struct live_part *lp, int32_t pid) {
+        lp->unreadable++;
+        if (lp->n_listed < MAX_UNREADABLE_LISTED)
+                lp->listed[lp->n_listed++] = pid;
 }
 
 /* Looks at descriptor name of pid in the fd directory dfd (readlinkat():
  * the link text, never followed) and keeps it when it is a socket. Returns
  * 0 to go on, 1 to stop reading this process (not allowed, or the table
  * is full), -ENOMEM. */
-static int live_scan_fd(struct live_scan *ls, int dfd, const char *name, int32_t pid) {
+static int live_scan_fd(struct live_part *lp, int dfd, const char *name, int32_t pid) {
         char target[64];
         ssize_t n = readlinkat(dfd, name, target, sizeof(target));
         uint64_t ino;
 
         if (n < 0 && (errno == EACCES || errno == EPERM)) {
-                live_note_unreadable(ls, pid);
+                live_note_unreadable(lp, pid);
                 return 1;
         }
         if (n <= 0 || (ino = socket_link_inode(target, (size_t) n)) == 0)
                 return 0;
-        if (ls->n_pairs >= MAX_RAW_PAIRS) {
-                ls->truncated = true;
+        if (lp->n_pairs >= MAX_RAW_PAIRS) {
+                lp->truncated = true;
                 return 1;
         }
-        if (grow((void **) &ls->pairs, &ls->cap_pairs, ls->n_pairs, sizeof(*ls->pairs)) < 0)
+        if (grow((void **) &lp->pairs, &lp->cap_pairs, lp->n_pairs, sizeof(*lp->pairs)) < 0)
                 return -ENOMEM;
-        ls->pairs[ls->n_pairs++] = (struct raw_pair) { ino, pid };
+        lp->pairs[lp->n_pairs++] = (struct raw_pair) { ino, pid };
         return 0;
 }
 
 /* Reads /proc/<pid>/fd relative to /proc (no root to stay inside on the
  * live host). When the kernel gives the number of open descriptors as the
- * directory's size (Linux >= 6.2, count_ok), a process without any (a
- * kernel thread: most of a host's processes) costs one fstatat(), and the
- * listing stops once that many are seen. Entries are read with
- * getdents64() into buf (bufsz bytes). A process that vanished is skipped;
- * one whose descriptors we may not read is counted as unreadable. Returns
- * 0 or -ENOMEM. */
-static int live_scan_pid(struct live_scan *ls, int32_t pid, bool count_ok, char *buf, size_t bufsz) {
-        int proc_fd = dirfd(ls->proc);
+ * directory's size (count_ok), a process without any (a kernel thread:
+ * most of a host's processes) costs one fstatat(), and the listing stops
+ * once that many are seen. Entries are read with getdents64() into buf
+ * (bufsz bytes). A process that vanished is skipped; one whose descriptors
+ * we may not read is counted as unreadable. Returns 0 or -ENOMEM. */
+static int live_scan_pid(struct live_part *lp, int32_t pid, char *buf, size_t bufsz) {
+        const struct live_scan *ls = lp->scan;
         _cleanup_close_ int fd = -1;
         char rel[24];
         struct stat sb = { .st_size = -1 };
@@ -434,18 +445,18 @@ static int live_scan_pid(struct live_scan *ls, int32_t pid, bool count_ok, char 
         int r;
 
         snprintf(rel, sizeof(rel), "%d/fd", (int) pid);
-        if (count_ok && fstatat(proc_fd, rel, &sb, 0) < 0)
+        if (ls->count_ok && fstatat(ls->proc_fd, rel, &sb, 0) < 0)
                 return 0;
-        if (count_ok && sb.st_size == 0) {
-                ls->scanned++;
+        if (ls->count_ok && sb.st_size == 0) {
+                lp->scanned++;
                 return 0;
         }
-        fd = openat(proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = openat(ls->proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0 && (errno == EACCES || errno == EPERM))
-                live_note_unreadable(ls, pid);
+                live_note_unreadable(lp, pid);
         if (fd < 0)
                 return 0;
-        ls->scanned++;
+        lp->scanned++;
         while (seen != sb.st_size && (n = getdents64(fd, buf, bufsz)) > 0)
                 for (size_t off = 0; off + offsetof(struct dirent64, d_name) < (size_t) n;) {
                         const struct dirent64 *de = (const struct dirent64 *) (buf + off);
@@ -456,71 +467,107 @@ static int live_scan_pid(struct live_scan *ls, int32_t pid, bool count_ok, char 
                         if (de->d_name[0] == '.')
                                 continue;
                         seen++;
-                        if ((r = live_scan_fd(ls, fd, de->d_name, pid)) != 0)
+                        if ((r = live_scan_fd(lp, fd, de->d_name, pid)) != 0)
                                 return r < 0 ? r : 0;
                 }
         return 0;
 }
 
 /* Whether the kernel reports the number of open descriptors as the size of
- * /proc/<pid>/fd: ours is never empty (stdin to stderr at least). */
+ * /proc/<pid>/fd (Linux >= 6.2): ours is never empty. */
 static bool fd_count_in_size(int proc_fd) {
         struct stat sb;
 
         return fstatat(proc_fd, "self/fd", &sb, 0) == 0 && sb.st_size > 0;
 }
 
-/* The body of the scan thread (or, when no thread can be started, a plain
- * call): every process in /proc order; the result in ls->r. */
+/* One reader: takes pids until none is left or the scan stops; the
+ * result in lp->r. The body of the scan thread, and called by the main
+ * thread when it joins in. */
 static void *live_scan_run(void *userdata) {
-        struct live_scan *ls = userdata;
+        struct live_part *lp = userdata;
+        struct live_scan *ls = lp->scan;
         _cleanup_free_ char *buf = malloc(READ_CHUNK);
-        bool count_ok = fd_count_in_size(dirfd(ls->proc));
+        size_t i;
+
+        lp->r = buf ? 0 : -ENOMEM;
+        while (lp->r >= 0 && !atomic_load(&ls->stop) && (i = atomic_fetch_add(&ls->next, 1)) < ls->n_pids) {
+                lp->r = live_scan_pid(lp, ls->pids[i], buf, READ_CHUNK);
+                if (lp->r >= 0 && ls->ctx->expired(ls->ctx))
+                        lp->r = -ETIMEDOUT;
+        }
+        if (lp->r < 0)
+                atomic_store(&ls->stop, true);
+        return NULL;
+}
+
+/* The numeric entries of the /proc directory d in its order, at most
+ * MAX_PIDS. 0 or -ENOMEM. */
+static int list_pids(DIR *d, int32_t **pids, size_t *n) {
+        int32_t *a = NULL;
+        size_t len = 0, cap = 0;
         struct dirent *de;
 
-        ls->r = buf ? 0 : -ENOMEM;
-        while (ls->r >= 0 && (de = readdir(ls->proc))) {
+        while (len < MAX_PIDS && (de = readdir(d))) {
                 int32_t pid = parse_pid(de->d_name);
 
                 if (pid < 0)
                         continue;
-                ls->r = live_scan_pid(ls, pid, count_ok, buf, READ_CHUNK);
-                if (ls->r >= 0 && ls->ctx->expired(ls->ctx))
-                        ls->r = -ETIMEDOUT;
-        }
-        return NULL;
-}
-
-/* Keeps the scan's sockets that are listeners as (listener, pid) pairs (at
- * most MAX_PAIRS) and takes its counts. With no listener at all the scan
- * is not reported, as when it does not run. Returns 0 or -errno. */
-static int live_scan_take(struct state *st, struct live_scan *ls) {
-        if (ls->r < 0)
-                return ls->r;
-        if (st->n_socks == 0)
-                return 0;
-        for (size_t i = 0; i < ls->n_pairs; i++) {
-                long idx = hash_find(st, ls->pairs[i].ino);
-
-                if (idx < 0)
-                        continue;
-                if (st->n_pairs >= MAX_PAIRS) {
-                        st->truncated = true;
-                        break;
+                if (grow((void **) &a, &cap, len, sizeof(*a)) < 0) {
+                        free(a);
+                        return -ENOMEM;
                 }
-                if (grow((void **) &st->pairs, &st->cap_pairs, st->n_pairs, sizeof(*st->pairs)) < 0)
-                        return -ENOMEM;
-                st->pairs[st->n_pairs++] = (struct owner_pair) { (uint32_t) idx, ls->pairs[i].pid };
+                a[len++] = pid;
         }
-        st->scanned = ls->scanned;
-        st->unreadable = ls->unreadable;
-        st->truncated |= ls->truncated;
-        for (size_t i = 0; i < ls->n_listed; i++)
-                if (json_array_append_new(st->unreadable_pids, json_integer(ls->listed[i])) < 0)
-                        return -ENOMEM;
+        *pids = a;
+        *n = len;
         return 0;
 }
 
+static int cmp_pid32(const void *a, const void *b) {
+        int32_t x = *(const int32_t *) a, y = *(const int32_t *) b;
+        return (x > y) - (x < y);
+}
+
+/* Keeps the parts' sockets that are listeners as (listener, pid) pairs (at
+ * most MAX_PAIRS) and takes their counts; the first unreadable pids in pid
+ * order. With no listener at all the scan is not reported, as when it does
+ * not run. Returns 0 or -errno. */
+static int live_scan_take(struct state *st, const struct live_part *parts, size_t n) {
+        int32_t listed[2 * MAX_UNREADABLE_LISTED];
+        size_t n_listed = 0;
+
+        for (size_t p = 0; p < n; p++)
+                if (parts[p].r < 0)
+                        return parts[p].r;
+        if (st->n_socks == 0)
+                return 0;
+        for (size_t p = 0; p < n; p++) {
+                for (size_t i = 0; i < parts[p].n_pairs; i++) {
+                        long idx = hash_find(st, parts[p].pairs[i].ino);
+
+                        if (idx < 0)
+                                continue;
+                        if (st->n_pairs >= MAX_PAIRS) {
+                                st->truncated = true;
+                                break;
+                        }
+                        if (grow((void **) &st->pairs, &st->cap_pairs, st->n_pairs, sizeof(*st->pairs)) < 0)
+                                return -ENOMEM;
+                        st->pairs[st->n_pairs++] = (struct owner_pair) { (uint32_t) idx, parts[p].pairs[i].pid };
+                }
+                st->scanned += parts[p].scanned;
+                st->unreadable += parts[p].unreadable;
+                st->truncated |= parts[p].truncated;
+                memcpy(listed + n_listed, parts[p].listed, parts[p].n_listed * sizeof(int32_t));
+                n_listed += parts[p].n_listed;
+        }
+        qsort(listed, n_listed, sizeof(int32_t), cmp_pid32);
+        for (size_t i = 0; i < n_listed && i < MAX_UNREADABLE_LISTED; i++)
+                if (json_array_append_new(st->unreadable_pids, json_integer(listed[i])) < 0)
+                        return -ENOMEM;
+        return 0;
+}
 
 static int cmp_pair(const void *a, const void *b) {
         const struct owner_pair *x = a, *y = b;
@@ -954,14 +1001,17 @@ static int describe_sockets(struct state *st, json_t *sources, json_t **listener
 }
 
 /* On the live host the descriptor scan (struct live_scan) runs on a second
- * thread while the sockets are read and described, so the two largest
- * parts of the work overlap; under a root everything runs in turn. */
+ * thread from the start, while this thread reads and describes the
+ * sockets and then joins the scan; the largest parts of the work overlap.
+ * Under a root everything runs in turn. */
 static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         _cleanup_(state_free) struct state st = {
                 .ctx = ctx, .unreadable_pids = json_array(),
         };
         _cleanup_closedir_ DIR *proc = NULL;
+        _cleanup_free_ int32_t *pids = NULL;
         struct live_scan ls = { .ctx = ctx };
+        struct live_part parts[2] = { { .scan = &ls }, { .scan = &ls } };
         pthread_t thread;
         bool threaded = false;
         json_t *o;
@@ -974,17 +1024,24 @@ static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out)
         if (!sources)
                 return -ENOMEM;
         if (ctx->live_host && ctx->opendir(ctx, "/proc", &proc) >= 0) {
-                ls.proc = proc;
-                threaded = pthread_create(&thread, NULL, live_scan_run, &ls) == 0;
+                if ((r = list_pids(proc, &pids, &ls.n_pids)) < 0)
+                        return r;
+                ls.pids = pids;
+                ls.proc_fd = dirfd(proc);
+                ls.count_ok = fd_count_in_size(ls.proc_fd);
+                threaded = pthread_create(&thread, NULL, live_scan_run, &parts[1]) == 0;
         }
         r = describe_sockets(&st, sources, &listeners);
+        if (r < 0)
+                atomic_store(&ls.stop, true);
+        if (proc)
+                live_scan_run(&parts[0]);
         if (threaded)
                 pthread_join(thread, NULL);
-        else if (proc && r >= 0)
-                live_scan_run(&ls);
         if (r >= 0)
-                r = proc ? live_scan_take(&st, &ls) : scan_processes(&st);
-        free(ls.pairs);
+                r = proc ? live_scan_take(&st, parts, threaded ? 2 : 1) : scan_processes(&st);
+        free(parts[0].pairs);
+        free(parts[1].pairs);
         if (r < 0)
                 return r;
         pairs_normalize(&st);
