@@ -109,7 +109,7 @@ static int run_probe(struct app *app, const struct probe_entry *entry, const cha
         int r;
 
         if (!entry->probe)
-                params = json_incref(cp && cp->params ? cp->params : json_object());
+                params = cp && cp->params ? json_incref(cp->params) : json_object();
         else if (probe_params_resolve(entry->probe, cp ? cp->params : NULL, &params, err, sizeof(err)) < 0)
                 return log_error("%s", err), EXIT_USAGE;
 
