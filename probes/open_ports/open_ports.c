@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,6 +34,8 @@
 #define MAX_PAIRS (4u << 20)        /* (socket, pid) ownerships kept at most */
 #define MAX_RAW_PAIRS (16u << 20)   /* (any socket, pid) read on the live host at most */
 #define MAX_PIDS (4u << 20)         /* processes read at most (the kernel's pid_max limit) */
+#define SCAN_THREAD_MIN_LISTENERS 256 /* fewer: no second thread for the descriptor scan */
+#define FD_PROBE_MISSES 2           /* absent descriptor numbers in a row before listing the rest */
 #define MAX_UNREADABLE_LISTED 32    /* pids listed in process_scan.unreadable_pids */
 #define READ_CHUNK (64u * 1024)
 
@@ -371,9 +374,9 @@ struct raw_pair {
         int32_t pid;
 };
 
-/* The live host's descriptor scan, shared by its readers: a second thread
- * starts on it with the probe, while the main thread reads the sockets and
- * builds the listeners, then joins in. Each reader takes the next pid of
+/* The live host's descriptor scan, shared by its readers: with many
+ * listeners a second thread starts on it while the main thread builds the
+ * listener objects, then the main thread joins in. Each reader takes the next pid of
  * the list and keeps what it finds in its own struct live_part; nothing
  * else is shared but the context's deadline. */
 struct live_scan {
@@ -405,8 +408,8 @@ static void live_note_unreadable(struct live_part *lp, int32_t pid) {
 
 /* Looks at descriptor name of pid in the fd directory dfd (readlinkat():
  * the link text, never followed) and keeps it when it is a socket. Returns
- * 0 to go on, 1 to stop reading this process (not allowed, or the table
- * is full), -ENOMEM. */
+ * 0 to go on, 2 when there is no such descriptor, 1 to stop reading this
+ * process (not allowed, or the table is full), -ENOMEM. */
 static int live_scan_fd(struct live_part *lp, int dfd, const char *name, int32_t pid) {
         char target[64];
         ssize_t n = readlinkat(dfd, name, target, sizeof(target));
@@ -416,6 +419,8 @@ static int live_scan_fd(struct live_part *lp, int dfd, const char *name, int32_t
                 live_note_unreadable(lp, pid);
                 return 1;
         }
+        if (n < 0 && errno == ENOENT)
+                return 2;
         if (n <= 0 || (ino = socket_link_inode(target, (size_t) n)) == 0)
                 return 0;
         if (lp->n_pairs >= MAX_RAW_PAIRS) {
@@ -428,18 +433,63 @@ static int live_scan_fd(struct live_part *lp, int dfd, const char *name, int32_t
         return 0;
 }
 
+/* Reads descriptors 0, 1, 2... of the fd directory dfd by number until
+ * the count it holds are seen: listing a /proc/<pid>/fd directory costs
+ * the kernel more than reading each link, and most tables are dense. After
+ * FD_PROBE_MISSES absent numbers in a row (a sparse table: a shell's 255)
+ * it stops, *frontier being the first number not looked at. Returns 0
+ * when done, 2 when the caller must list the rest, 1 to stop reading this
+ * process, -ENOMEM. */
+static int live_probe_fds(struct live_part *lp, int dfd, int32_t pid, off_t count, unsigned *frontier) {
+        unsigned streak = 0;
+        off_t found = 0;
+        int r;
+
+        for (unsigned fdno = 0; found < count; fdno++) {
+                char name[12], *d = name + sizeof(name) - 1;
+
+                *d = '\0';
+                for (unsigned v = fdno; d == name + sizeof(name) - 1 || v; v /= 10)
+                        *--d = (char) ('0' + v % 10);
+                r = live_scan_fd(lp, dfd, d, pid);
+                if (r == 2 && ++streak > FD_PROBE_MISSES) {
+                        *frontier = fdno + 1;
+                        return 2;
+                }
+                if (r != 2) {
+                        streak = 0;
+                        found++;
+                }
+                if (r == 1 || r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Parses a descriptor number; UINT_MAX for anything else. */
+static unsigned fd_number(const char *s) {
+        unsigned long v = 0;
+
+        for (; *s >= '0' && *s <= '9' && v < UINT_MAX; s++)
+                v = v * 10 + (unsigned long) (*s - '0');
+        return *s || v >= UINT_MAX ? UINT_MAX : (unsigned) v;
+}
+
 /* Reads /proc/<pid>/fd relative to /proc (no root to stay inside on the
  * live host). When the kernel gives the number of open descriptors as the
  * directory's size (count_ok), a process without any (a kernel thread:
- * most of a host's processes) costs one fstatat(), and the listing stops
- * once that many are seen. Entries are read with getdents64() into buf
- * (bufsz bytes). A process that vanished is skipped; one whose descriptors
- * we may not read is counted as unreadable. Returns 0 or -ENOMEM. */
+ * most of a host's processes) costs one fstatat() and the others are read
+ * by number (live_probe_fds()); the rest of a sparse table, or every table
+ * without count_ok, is listed with getdents64() into buf (bufsz bytes),
+ * numbers below the frontier already read skipped, until the count is
+ * seen. A process that vanished is skipped; one whose descriptors we may
+ * not read is counted as unreadable. Returns 0 or -ENOMEM. */
 static int live_scan_pid(struct live_part *lp, int32_t pid, char *buf, size_t bufsz) {
         const struct live_scan *ls = lp->scan;
         _cleanup_close_ int fd = -1;
         char rel[24];
         struct stat sb = { .st_size = -1 };
+        unsigned frontier = 0;
         off_t seen = 0;
         ssize_t n;
         int r;
@@ -457,6 +507,8 @@ static int live_scan_pid(struct live_part *lp, int32_t pid, char *buf, size_t bu
         if (fd < 0)
                 return 0;
         lp->scanned++;
+        if (ls->count_ok && (r = live_probe_fds(lp, fd, pid, sb.st_size, &frontier)) != 2)
+                return r < 0 ? r : 0;
         while (seen != sb.st_size && (n = getdents64(fd, buf, bufsz)) > 0)
                 for (size_t off = 0; off + offsetof(struct dirent64, d_name) < (size_t) n;) {
                         const struct dirent64 *de = (const struct dirent64 *) (buf + off);
@@ -467,7 +519,10 @@ static int live_scan_pid(struct live_part *lp, int32_t pid, char *buf, size_t bu
                         if (de->d_name[0] == '.')
                                 continue;
                         seen++;
-                        if ((r = live_scan_fd(lp, fd, de->d_name, pid)) != 0)
+                        if (fd_number(de->d_name) < frontier)
+                                continue;
+                        r = live_scan_fd(lp, fd, de->d_name, pid);
+                        if (r == 1 || r < 0)
                                 return r < 0 ? r : 0;
                 }
         return 0;
@@ -989,21 +1044,37 @@ static int make_constants(struct state *st) {
         return st->str_tcp && st->str_udp && st->str_ipv4 && st->str_ipv6 ? 0 : -ENOMEM;
 }
 
-/* The main thread's part: the sockets, their inode table, their users and
- * the listener objects (owners not yet named) in *listeners. */
-static int describe_sockets(struct state *st, json_t *sources, json_t **listeners) {
+/* The listeners' inode table, their users and their objects (owners not
+ * yet named) in *listeners. */
+static int describe_sockets(struct state *st, json_t **listeners) {
         int r;
 
-        if ((r = collect_sockets(st, sources)) < 0 || (r = hash_build(st)) < 0 ||
-            (r = load_users(st)) < 0)
+        if ((r = hash_build(st)) < 0 || (r = load_users(st)) < 0)
                 return r;
         return (*listeners = listeners_json(st)) ? 0 : -ENOMEM;
 }
 
-/* On the live host the descriptor scan (struct live_scan) runs on a second
- * thread from the start, while this thread reads and describes the
- * sockets and then joins the scan; the largest parts of the work overlap.
- * Under a root everything runs in turn. */
+/* Starts the live host's descriptor scan over the pids of /proc (proc):
+ * on a second thread when there are many listeners to describe meanwhile
+ * (with few, starting a thread costs more than it saves). Returns 1 when
+ * the thread runs, 0 when the caller scans alone, -ENOMEM. */
+static int live_scan_start(struct state *st, DIR *proc, struct live_scan *ls, int32_t **pids,
+                           struct live_part *second, pthread_t *thread) {
+        int r = list_pids(proc, pids, &ls->n_pids);
+
+        if (r < 0)
+                return r;
+        ls->pids = *pids;
+        ls->proc_fd = dirfd(proc);
+        ls->count_ok = fd_count_in_size(ls->proc_fd);
+        return st->n_socks >= SCAN_THREAD_MIN_LISTENERS &&
+               pthread_create(thread, NULL, live_scan_run, second) == 0;
+}
+
+/* On the live host with many listeners, the descriptor scan (struct
+ * live_scan) runs on a second thread while this one describes the
+ * listeners and then joins the scan: the largest parts of the work
+ * overlap. Under a root everything runs in turn. */
 static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         _cleanup_(state_free) struct state st = {
                 .ctx = ctx, .unreadable_pids = json_array(),
@@ -1013,7 +1084,7 @@ static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out)
         struct live_scan ls = { .ctx = ctx };
         struct live_part parts[2] = { { .scan = &ls }, { .scan = &ls } };
         pthread_t thread;
-        bool threaded = false;
+        int threaded = 0;
         json_t *o;
         int r;
 
@@ -1023,15 +1094,12 @@ static int open_ports_observe(const struct complyd_probe_ctx *ctx, json_t **out)
 
         if (!sources)
                 return -ENOMEM;
-        if (ctx->live_host && ctx->opendir(ctx, "/proc", &proc) >= 0) {
-                if ((r = list_pids(proc, &pids, &ls.n_pids)) < 0)
-                        return r;
-                ls.pids = pids;
-                ls.proc_fd = dirfd(proc);
-                ls.count_ok = fd_count_in_size(ls.proc_fd);
-                threaded = pthread_create(&thread, NULL, live_scan_run, &parts[1]) == 0;
-        }
-        r = describe_sockets(&st, sources, &listeners);
+        if ((r = collect_sockets(&st, sources)) < 0)
+                return r;
+        if (ctx->live_host && st.n_socks > 0 && ctx->opendir(ctx, "/proc", &proc) >= 0 &&
+            (threaded = live_scan_start(&st, proc, &ls, &pids, &parts[1], &thread)) < 0)
+                return threaded;
+        r = describe_sockets(&st, &listeners);
         if (r < 0)
                 atomic_store(&ls.stop, true);
         if (proc)

@@ -501,6 +501,31 @@ START_TEST(live_host_own_sockets) {
 }
 END_TEST
 
+/* Enough listeners for the live scan's second thread: every one of them is
+ * found, with this process as its owner. */
+START_TEST(live_host_many_listeners) {
+        enum { N = 300 };
+        int fds[N];
+        uint16_t ports[N];
+        json_t *out;
+
+        for (int i = 0; i < N; i++)
+                ck_assert_int_ge(fds[i] = own_socket(AF_INET, SOCK_STREAM, &ports[i]), 0);
+        out = observe_ok("/");
+        ck_assert_int_ge(num(out, "listener_count"), N);
+        for (int i = 0; i < N; i++) {
+                char endpoint[32];
+                json_t *l;
+
+                snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", ports[i]);
+                ck_assert_ptr_nonnull(l = find(out, "tcp", endpoint));
+                ck_assert_int_eq(num(l, "pid"), getpid());
+                close(fds[i]);
+        }
+        json_decref(out);
+}
+END_TEST
+
 Suite *make_suite(void) {
         Suite *s = suite_create("probe_open_ports");
         TCase *tc = tcase_create("open_ports");
@@ -518,6 +543,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, cgroup_units);
         tcase_add_test(tc, sock_diag_messages);
         tcase_add_test(tc, live_host_own_sockets);
+        tcase_add_test(tc, live_host_many_listeners);
         suite_add_tcase(s, tc);
         return s;
 }
