@@ -3,11 +3,15 @@
  * socket (what `ss -tuln` lists), IPv4 and IPv6, with the process(es) that
  * hold it.
  *
- * Sockets come from /proc/net/{tcp,tcp6,udp,udp6} under the root. Owners are
- * found the way ss does it, but in one pass: the socket inodes go into a hash
- * table, then each /proc/<pid>/fd directory is read once and every
- * "socket:[N]" link is looked up. comm, exe and cgroup are read only for the
- * processes that own a listener. One listener is reported per socket; a
+ * Sockets come from netlink sock_diag on the live host, else from
+ * /proc/net/{tcp,tcp6,udp,udp6} under the root. Owners are found the way ss
+ * does it, but in one pass: the socket inodes go into a hash table, then
+ * each /proc/<pid>/fd directory is read once and every "socket:[N]" link is
+ * looked up. On the live host that scan skips processes without
+ * descriptors, reads links by number rather than listing the directory,
+ * and, with many listeners, runs on a second thread while the listener
+ * objects are built (struct live_scan). comm, exe and cgroup are read only
+ * for the processes that own a listener. One listener is reported per socket; a
  * socket held by several processes (fork after bind, socket activation)
  * lists them all in owners[] and names one of them in pid/process/exe/unit
  * (see primary_owner()). */
