@@ -150,7 +150,7 @@ $(LIB): $(CORE_OBJ)
 	$(call msg,AR,$@)ar rcs $@ $^
 
 $(BIN): $(OBJ)/src/main.o $(LIB)
-	$(call msg,LD,$@)$(CC) $(LDSAN) -rdynamic -o $@ $^ $(LDLIBS)
+	$(call msg,LD,$@)$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 .SECONDEXPANSION:
 $(BUILD)/probes/%.so: $$(wildcard examples/probes/%/*.c) include/complyd/probe.h

@@ -11,12 +11,6 @@
 #include "runner.h"
 #include "util.h"
 
-/* Defined in runner.c: runner_start() for a caller that only prints the
- * text (the output is checked without building a tree; observation stays
- * NULL). Declared here until runner.h declares it. */
-int runner_start_text(sd_event *e, const struct probe_request *req, probe_done_fn done,
-                      void *userdata, struct probe_run **ret);
-
 static const char probe_help[] =
         "Usage: complyd probe NAME [OPTION]...\n"
         "Run one probe and print its raw observation (JSON). The probe runs in a\n"

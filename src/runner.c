@@ -500,10 +500,6 @@ int runner_start(sd_event *e, const struct probe_request *req, probe_done_fn don
         return start(e, req, false, done, userdata, ret);
 }
 
-/* For a caller that only prints the observation (complyd probe): the
- * output is checked exactly as by runner_start(), the result carries the
- * text and observation stays NULL. Declared in cmd_probe.c until
- * runner.h, which is not this change's to edit, declares it. */
 int runner_start_text(sd_event *e, const struct probe_request *req, probe_done_fn done,
                       void *userdata, struct probe_run **ret) {
         return start(e, req, true, done, userdata, ret);

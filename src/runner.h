@@ -51,6 +51,13 @@ typedef void (*probe_done_fn)(struct probe_run *run, struct probe_result *res, v
 int runner_start(sd_event *e, const struct probe_request *req, probe_done_fn done,
                  void *userdata, struct probe_run **ret);
 
+/* runner_start() for a caller that only prints the observation (complyd
+ * probe): the output is checked exactly as by runner_start() (json_check,
+ * without building a tree), the result carries the text and observation
+ * stays NULL. */
+int runner_start_text(sd_event *e, const struct probe_request *req, probe_done_fn done,
+                      void *userdata, struct probe_run **ret);
+
 /* Kills a run in progress; done is not called. */
 void runner_cancel(struct probe_run *run);
 
