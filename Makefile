@@ -25,7 +25,9 @@ FUZZ_SECONDS ?= 60
 
 PKGS        := libsystemd libcurl jansson yaml-0.1 libcrypto zlib liblzma liblz4
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcurl is dlopen()ed on first use (src/curl_dl.c): headers only
+# libcurl is dlopen()ed on first use (src/curl_dl.c): headers only. So is
+# libcrypto for complyd (probes/lib/crypto_dl.c); it stays in the list for
+# the tests that call OpenSSL themselves (--as-needed drops it elsewhere).
 PKG_LIBS    := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 

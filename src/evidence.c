@@ -12,8 +12,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 
+#include "crypto_dl.h"
 #include "evidence.h"
 #include "os_release.h"
 #include "util.h"
@@ -267,6 +267,15 @@ int evidence_canonical(const json_t *record, char **ret, size_t *ret_len) {
         return buf_finish(&b, put_object(&b, record, true, 0, true), ret, ret_len);
 }
 
+/* SHA-256 of data into md: 0, -ELIBACC without libcrypto, -ENOMEM. */
+static int sha256(const void *data, size_t len, uint8_t md[32]) {
+        int r = crypto_dl_load();
+
+        if (r < 0)
+                return r;
+        return EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL) ? 0 : -ENOMEM;
+}
+
 int evidence_hash(const json_t *record, uint8_t digest[32]) {
         _cleanup_free_ char *text = NULL;
         uint8_t md[32];
@@ -274,10 +283,8 @@ int evidence_hash(const json_t *record, uint8_t digest[32]) {
         int r;
 
         r = evidence_canonical(record, &text, &len);
-        if (r < 0)
+        if (r < 0 || (r = sha256(text, len, md)) < 0)
                 return r;
-        if (!EVP_Digest(text, len, md, NULL, EVP_sha256(), NULL))
-                return -ENOMEM;
         memcpy(digest, md, 32);
         return 0;
 }
@@ -323,10 +330,8 @@ int evidence_file_hash(const char *path, char hex[65]) {
         int r;
 
         r = read_full_file(path, 64 * 1024 * 1024, &data, &len);
-        if (r < 0)
+        if (r < 0 || (r = sha256(data, len, md)) < 0)
                 return r;
-        if (!EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL))
-                return -ENOMEM;
         evidence_hex(md, 32, hex);
         return 0;
 }
@@ -465,7 +470,7 @@ static json_t *observation_capped(const json_t *observation) {
                 return json_pack("{s:b,s:s}", "truncated", 1, "error", "observation not serialisable");
         if (len <= EVIDENCE_OBSERVATION_MAX)
                 return json_deep_copy(observation);
-        if (!EVP_Digest(text, len, md, NULL, EVP_sha256(), NULL))
+        if (sha256(text, len, md) < 0)
                 return NULL;
         evidence_hex(md, 32, hex);
         while (cut > 0 && ((unsigned char) text[cut] & 0xc0) == 0x80)

@@ -9,10 +9,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
+#include "crypto_dl.h"
 #include "evidence.h"
 #include "util.h"
 
@@ -127,6 +124,10 @@ static int key_from_pem(const char *pem, size_t len, bool private, struct eviden
 }
 
 int evidence_key_parse_public(const char *pem, size_t len, struct evidence_key **ret) {
+        int r = crypto_dl_load();
+
+        if (r < 0)
+                return r;
         if (len > KEY_FILE_MAX)
                 return -EFBIG;
         return key_from_pem(pem, len, false, ret);
@@ -137,6 +138,8 @@ int evidence_key_load_public(const char *path, struct evidence_key **ret) {
         size_t len;
         int r;
 
+        if ((r = crypto_dl_load()) < 0)
+                return r;
         r = read_key_file(path, false, &pem, &len);
         if (r < 0)
                 return r;
@@ -270,6 +273,8 @@ int evidence_key_load_or_create(const char *state_dir, struct evidence_key **ret
 
         if (!path)
                 return -ENOMEM;
+        if ((r = crypto_dl_load()) < 0)
+                return r;
         if (mkdir(state_dir, 0750) < 0 && errno != EEXIST)
                 return -errno;
         r = key_load_private(path, &k);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <stdarg.h>
-#include <openssl/evp.h>
 
+#include "crypto_dl.h"
 #include "evidence.h"
 #include "log.h"
 #include "pipeline.h"
@@ -284,11 +284,14 @@ static int yaml_file(const struct dirent *de) {
 }
 
 int pipeline_config_hash(const struct config *cfg, char hex[65]) {
-        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        EVP_MD_CTX *md;
         unsigned char digest[32];
         unsigned int len = 0;
-        int r = 0;
+        int r = crypto_dl_load();
 
+        if (r < 0)
+                return r;
+        md = EVP_MD_CTX_new();
         if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
                 EVP_MD_CTX_free(md);
                 return -ENOMEM;

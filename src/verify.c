@@ -6,8 +6,8 @@
  */
 #include <stdarg.h>
 
-#include <openssl/evp.h>
 
+#include "crypto_dl.h"
 #include "util.h"
 #include "verify.h"
 
@@ -261,7 +261,7 @@ static const struct evidence_key *find_key(const struct verifier *v, const char 
 static int decode_sig(const char *b64, uint8_t sig[64]) {
         uint8_t out[66];
 
-        if (!b64 || strlen(b64) != EVIDENCE_SIG_B64_LEN || !streq(b64 + 86, "==") ||
+        if (crypto_dl_load() < 0 || !b64 || strlen(b64) != EVIDENCE_SIG_B64_LEN || !streq(b64 + 86, "==") ||
             strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") != 86)
                 return -EINVAL;
         if (EVP_DecodeBlock(out, (const unsigned char *) b64, EVIDENCE_SIG_B64_LEN) != 66)

@@ -7,17 +7,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/objects.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include "cleanup.h"
+#include "crypto_dl.h"
 #include "tls_certificates.h"
 
 #define SECONDS_PER_DAY 86400
@@ -218,9 +209,11 @@ static int san_facts(X509 *x, json_t *o) {
 
         if (!san)
                 return -ENOMEM;
-        n = gens ? sk_GENERAL_NAME_num(gens) : 0;
+        /* OPENSSL_sk_*: sk_GENERAL_NAME_*() are inline and would call
+         * libcrypto directly, around crypto_dl */
+        n = gens ? OPENSSL_sk_num((const OPENSSL_STACK *) gens) : 0;
         for (int i = 0; i < n && (size_t) i < TLSC_MAX_SAN; i++)
-                san_add(sk_GENERAL_NAME_value(gens, i), san);
+                san_add(OPENSSL_sk_value((const OPENSSL_STACK *) gens, i), san);
         return json_object_set_new(o, "san", san) < 0 ? -ENOMEM : 0;
 }
 
@@ -324,7 +317,10 @@ int tlsc_parse(const char *buf, size_t len, time_t now, size_t max, json_t *cert
                struct tlsc_stats *stats) {
         const unsigned char *p = (const unsigned char *) buf;
         _cleanup_(x509_freep) X509 *x = NULL;
+        int r = crypto_dl_load();
 
+        if (r < 0)
+                return r;
         if (len > TLSC_MAX_FILE_SIZE || len > INT_MAX)
                 len = TLSC_MAX_FILE_SIZE;
         if (memmem(buf, len, "-----BEGIN ", 11))

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import unittest
 
-from helpers import TOP
+from helpers import COMPLYD, TOP
 
 
 class InstallTest(unittest.TestCase):
@@ -38,6 +38,25 @@ class InstallTest(unittest.TestCase):
             self.assertEqual(v.returncode, 0, v.stderr)
         finally:
             shutil.rmtree(dest)
+
+
+class LibcryptoOnDemandTest(unittest.TestCase):
+    """libcrypto costs about 1 ms of relocations at every exec; complyd maps
+    it only when it hashes or signs (probes/lib/crypto_dl.c)."""
+
+    def test_binary_does_not_depend_on_libcrypto(self):
+        out = subprocess.run(["readelf", "-d", COMPLYD], capture_output=True, text=True, check=True).stdout
+        needed = [l for l in out.splitlines() if "(NEEDED)" in l]
+        self.assertTrue(any("libc.so" in l for l in needed), out)
+        self.assertFalse([l for l in needed if "libcrypto" in l])
+
+    def test_commands_that_sign_nothing_never_load_it(self):
+        env = dict(os.environ, LD_DEBUG="files")
+        for args in (["validate"], ["probe", "hostinfo"]):
+            out = subprocess.run([COMPLYD, *args], capture_output=True, text=True, env=env)
+            self.assertEqual(out.returncode, 0, out.stderr[-2000:])
+            self.assertIn("file=libc.so.6", out.stderr)  # LD_DEBUG did report the loads
+            self.assertNotIn("libcrypto", out.stderr, args)
 
 
 if __name__ == "__main__":
