@@ -10,6 +10,7 @@
 #include "probe_ctx.h"
 #include "runner.h"
 #include "util.h"
+#include "write_all.h"
 
 static const char probe_help[] =
         "Usage: complyd probe NAME [OPTION]...\n"
@@ -40,21 +41,6 @@ static void on_done(struct probe_run *run, struct probe_result *res, void *userd
         sd_event_exit(cli->event, 0);
 }
 
-/* Writes buf[0, len) to stdout; 0 or -errno. */
-static int write_all(const char *buf, size_t len) {
-        while (len > 0) {
-                ssize_t k = write(STDOUT_FILENO, buf, len);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO;
-                buf += k;
-                len -= (size_t) k;
-        }
-        return 0;
-}
-
 /* Indented for a person at a terminal; for a pipe, the probe's own compact
  * text as it printed it (checked by the runner to be one JSON object),
  * which an observation of megabytes needs no tree and no second
@@ -75,9 +61,9 @@ static int print_observation(struct probe_cli *cli) {
                 putchar('\n');
                 return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
         }
-        r = write_all(text, cli->text_len);
+        r = write_all(STDOUT_FILENO, text, cli->text_len);
         if (r >= 0 && (cli->text_len == 0 || text[cli->text_len - 1] != '\n'))
-                r = write_all("\n", 1);
+                r = write_all(STDOUT_FILENO, "\n", 1);
         if (r < 0)
                 return log_error_errno(r, "Cannot write the observation: %m"), EXIT_FAILED;
         return EXIT_OK;

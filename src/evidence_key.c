@@ -12,6 +12,7 @@
 #include "crypto_dl.h"
 #include "evidence.h"
 #include "util.h"
+#include "write_all.h"
 
 #define KEY_FILE_MAX (64 * 1024)
 
@@ -169,20 +170,6 @@ static int key_to_pem(const struct evidence_key *k, bool private, char **ret, si
         memcpy(*ret, data, (size_t) n);
         (*ret)[n] = 0;
         *ret_len = (size_t) n;
-        return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len) {
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                p += n;
-                len -= (size_t) n;
-        }
         return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "probe_ctx.h"
 #include "runner.h"
 #include "util.h"
+#include "write_all.h"
 
 #define STDERR_KEEP 4096
 #define PROBE_MEMORY_LIMIT (1024ULL * 1024 * 1024)
@@ -538,17 +539,7 @@ static const struct complyd_probe *child_find_probe(const char *name, const char
 
 /* Hands a piece of the observation to stdout; -errno when it cannot. */
 static int write_stdout(const char *buf, size_t len, void *userdata) {
-        while (len > 0) {
-                ssize_t k = write(STDOUT_FILENO, buf, len);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return k < 0 ? -errno : -EIO;
-                buf += k;
-                len -= (size_t) k;
-        }
-        return 0;
+        return write_all(STDOUT_FILENO, buf, len);
 }
 
 /* The observation on stdout as compact text, written in 64 KiB pieces as

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "util.h"
+#include "write_all.h"
 
 static uint64_t clock_usec(clockid_t clk) {
         struct timespec ts;
@@ -130,7 +131,6 @@ static int fsync_parent_dir(const char *path) {
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode) {
         _cleanup_free_ char *tmp = strdup_printf("%s.tmp.%ld", path, (long) getpid());
         _cleanup_close_ int fd = -1;
-        const char *p = data;
         int r;
 
         if (!tmp)
@@ -138,17 +138,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
-        while (len > 0) {
-                ssize_t k = write(fd, p, len);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto fail;
-                }
-                p += k;
-                len -= (size_t) k;
-        }
+        if ((r = write_all(fd, data, len)) < 0)
+                goto fail;
         if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
                 r = -errno;
                 goto fail;

@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "list_cache.h"
+#include "write_all.h"
 
 #define SUBDIR "patch_level"
 
@@ -215,20 +216,6 @@ void list_recorder_init(struct list_recorder *rec, struct deb_sink *inner) {
 void list_recorder_done(struct list_recorder *rec) {
         free(rec->body);
         rec->body = NULL;
-}
-
-static int write_all(int fd, const char *p, size_t n) {
-        while (n) {
-                ssize_t k = write(fd, p, n);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
 }
 
 int list_cache_write(int dirfd, const char *list_path, const struct stat *src,
