@@ -12,6 +12,7 @@ struct probe_job {
         size_t *members;         /* indexes into spec.controls */
         size_t n_members;
         struct probe_run *run;
+        size_t order;            /* of its first control: ties in the start order */
         bool started, finished;
 };
 
@@ -40,7 +41,19 @@ static int add_member(struct probe_job *job, size_t idx) {
         return 0;
 }
 
-/* Groups the controls into jobs by (probe, parameters). */
+/* Slow probes first (typical_ms, descending), then in control order. */
+static int cmp_job_start(const void *a, const void *b) {
+        const struct probe_job *x = a, *y = b;
+        uint32_t tx = x->entry && x->entry->probe ? x->entry->probe->typical_ms : 0;
+        uint32_t ty = y->entry && y->entry->probe ? y->entry->probe->typical_ms : 0;
+
+        if (tx != ty)
+                return tx > ty ? -1 : 1;
+        return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Groups the controls into jobs by (probe, parameters), in the order they
+ * are to start. */
 static int plan_jobs(struct evaluation *ev) {
         for (size_t i = 0; i < ev->spec.n_controls; i++) {
                 const struct control *c = ev->spec.controls[i];
@@ -58,6 +71,7 @@ static int plan_jobs(struct evaluation *ev) {
                         ev->jobs = p;
                         job = &ev->jobs[ev->n_jobs++];
                         *job = (struct probe_job) {
+                                .order = ev->n_jobs - 1,
                                 .entry = registry_find(ev->spec.app->registry, c->probe),
                                 .params = c->probe_params,
                                 .key = TAKE_PTR(key),
@@ -66,6 +80,7 @@ static int plan_jobs(struct evaluation *ev) {
                 if (add_member(job, i) < 0)
                         return -ENOMEM;
         }
+        qsort(ev->jobs, ev->n_jobs, sizeof(*ev->jobs), cmp_job_start);
         return 0;
 }
 

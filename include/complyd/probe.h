@@ -74,6 +74,12 @@ struct complyd_probe {
          * not say (probes.NAME.max_output); 0 = the core's default, 1 MiB.
          * For probes whose facts grow with the host (every listener). */
         size_t max_output;
+        /* How long a run usually takes, in milliseconds, when that is more
+         * than a few (the probe reads package indexes or runs a command);
+         * 0 = quick. When several probes run together (`complyd check`)
+         * the slow ones are started first, so that one of them does not
+         * start last and finish long after the rest. Only an order hint. */
+        uint32_t typical_ms;
 };
 
 /*

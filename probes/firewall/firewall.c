@@ -426,4 +426,5 @@ const struct complyd_probe complyd_probe_firewall = {
         .version = "1.0",
         .description = "nftables, iptables, ufw and firewalld state; inbound default policy per family",
         .observe = fw_observe,
+        .typical_ms = 10,
 };

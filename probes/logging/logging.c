@@ -585,4 +585,5 @@ const struct complyd_probe complyd_probe_logging = {
         .description = "auditd and its rules, journald storage, remote forwarding, /var/log permissions",
         .params = logging_params,
         .observe = logging_observe,
+        .typical_ms = 3,
 };

@@ -622,4 +622,5 @@ const struct complyd_probe complyd_probe_patch_level = {
                        "package index age, automatic updates",
         .params = patch_level_params,
         .observe = patch_level_observe,
+        .typical_ms = 10,
 };

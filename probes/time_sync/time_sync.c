@@ -328,4 +328,5 @@ const struct complyd_probe complyd_probe_time_sync = {
         .version = "1.0",
         .description = "clock synchronisation (adjtimex) and chrony/timesyncd/ntpd configuration",
         .observe = ts_observe,
+        .typical_ms = 3,
 };
