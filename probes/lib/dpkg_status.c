@@ -28,20 +28,31 @@ static bool status_installed(const char *s, size_t n) {
 }
 
 /* Reads the fields of one stanza starting at p; returns where the next one
- * starts (after the blank line, or end). */
+ * starts (after the blank line, or end). A line is compared only with the
+ * field its first letter can start; once all four are seen the rest of the
+ * stanza (Description, Conffiles: most of its bytes) is jumped over in one
+ * scan for the blank line. */
 static const char *scan_stanza(const char *p, const char *end, struct status_stanza *st) {
         *st = (struct status_stanza) { 0 };
         while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                const char *nl = memchr(p, '\n', (size_t) (end - p)), *blank;
                 size_t len = (size_t) ((nl ? nl : end) - p);
 
                 if (deb822_blank(p, len))
                         return nl ? nl + 1 : end;
-                if (!DEB822_FIELD(p, len, "Package", &st->name, &st->name_len) &&
-                    !DEB822_FIELD(p, len, "Status", &st->status, &st->status_len) &&
-                    !DEB822_FIELD(p, len, "Architecture", &st->arch, &st->arch_len))
-                        (void) DEB822_FIELD(p, len, "Version", &st->version, &st->version_len);
-                p = nl ? nl + 1 : end;
+                switch (p[0] | 0x20) { /* field names are case-insensitive */
+                case 'p': (void) DEB822_FIELD(p, len, "Package", &st->name, &st->name_len); break;
+                case 's': (void) DEB822_FIELD(p, len, "Status", &st->status, &st->status_len); break;
+                case 'a': (void) DEB822_FIELD(p, len, "Architecture", &st->arch, &st->arch_len); break;
+                case 'v': (void) DEB822_FIELD(p, len, "Version", &st->version, &st->version_len); break;
+                }
+                if (!nl)
+                        return end;
+                p = nl + 1;
+                if (st->name && st->status && st->arch && st->version) {
+                        blank = deb822_find_blank_line(nl, end);
+                        return blank ? blank + 2 : end;
+                }
         }
         return end;
 }

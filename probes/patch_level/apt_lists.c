@@ -9,9 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <lz4frame.h>
 #include <lzma.h>
 #include <zlib.h>
@@ -23,40 +20,10 @@
 #define OUT_CHUNK (256u << 10)
 #define MAP_WINDOW (256u << 10) /* mapped text parsed, then dropped, per step */
 
-/* First "\n\n" in [p, end) (pointer to its first byte), or NULL: the end
- * of a stanza. With SSE2, 16 bytes per step: a mask of newlines, ANDed with
- * itself shifted by one, marks newline pairs; glibc's memmem() is several
- * times slower for this two-byte needle. */
-static const char *find_blank_line(const char *p, const char *end) {
-#ifdef __SSE2__
-        const __m128i nl = _mm_set1_epi8('\n');
-        bool carry = false; /* the byte before p is a newline */
-
-        while (end - p >= 16) {
-                unsigned m = (unsigned) _mm_movemask_epi8(
-                        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *) (const void *) p), nl));
-                unsigned pairs = m & (m >> 1);
-
-                if (carry && (m & 1))
-                        return p - 1;
-                if (pairs)
-                        return p + __builtin_ctz(pairs);
-                carry = m & 0x8000;
-                p += 16;
-        }
-        if (carry && p < end && *p == '\n')
-                return p - 1;
-#endif
-        for (; end - p >= 2; p++)
-                if (p[0] == '\n' && p[1] == '\n')
-                        return p;
-        return NULL;
-}
-
 /* Scans one stanza starting at p (not a blank line). Returns 1 with *next
  * set after it, 0 when it is not complete yet (only when !eof), or the
  * errno of sink->entry(). Once want() declines the package the rest of the
- * stanza is jumped over with find_blank_line(): that is what keeps a 50 MB
+ * stanza is jumped over with deb822_find_blank_line(): that is what keeps a 50 MB
  * list cheap, since only installed names are looked at further. */
 static int parse_one(const char *p, const char *end, bool eof, struct deb_sink *sink,
                      const char **next) {
@@ -79,7 +46,7 @@ static int parse_one(const char *p, const char *end, bool eof, struct deb_sink *
                         if (e.name || !DEB822_FIELD(l, len, "Package", &e.name, &e.name_len))
                                 break;
                         if (sink->want && !sink->want(sink->userdata, e.name, e.name_len)) {
-                                const char *se = find_blank_line(l, end);
+                                const char *se = deb822_find_blank_line(l, end);
 
                                 if (!se && !eof)
                                         return 0;
@@ -101,7 +68,7 @@ static int parse_one(const char *p, const char *end, bool eof, struct deb_sink *
                 if (e.name && e.version && e.arch) {
                         /* All three fields seen (they come early in a
                          * stanza): the rest is jumped over in one scan. */
-                        const char *se = find_blank_line(l - 1, end);
+                        const char *se = deb822_find_blank_line(l - 1, end);
 
                         if (!se && !eof)
                                 return 0;

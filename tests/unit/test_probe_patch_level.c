@@ -393,6 +393,28 @@ START_TEST(dpkg_status_only_installed) {
 }
 END_TEST
 
+/* Once a status stanza's four fields are seen, the rest (a long
+ * Description) is jumped over; the next stanza is found whatever the
+ * alignment of the blank line, and field names match in any case. */
+START_TEST(dpkg_status_tail_jumped) {
+        for (size_t pad = 0; pad < 40; pad++) {
+                char text[1024];
+                struct pkgdb db = { 0 };
+                int len = snprintf(text, sizeof text,
+                                   "Package: a\nstatus: install ok installed\nArchitecture: all\n"
+                                   "VERSION: 1\nDescription: x\n %.*s\n\n"
+                                   "Package: b\nStatus: install ok installed\nArchitecture: all\n"
+                                   "Version: 2\n",
+                                   (int) pad, "0123456789012345678901234567890123456789");
+
+                ck_assert_int_eq(dpkg_status_parse(text, (size_t) len, &db), 2);
+                ck_assert_str_eq(pkgdb_installed_version(&db, "a"), "1");
+                ck_assert_str_eq(pkgdb_installed_version(&db, "b"), "2");
+                pkgdb_free(&db);
+        }
+}
+END_TEST
+
 /* What the probes ask of dpkg (dpkg_status_load, pkgdb_installed_version)
  * on a Debian fixture root and on one without dpkg. */
 START_TEST(dpkg_status_load_roots) {
@@ -445,6 +467,7 @@ Suite *make_suite(void) {
         tcase_add_test(tc, release_clearsigned);
         tcase_add_test(tc, apt_conf_scopes_and_comments);
         tcase_add_test(tc, dpkg_status_only_installed);
+        tcase_add_test(tc, dpkg_status_tail_jumped);
         tcase_add_test(tc, dpkg_status_load_roots);
         tcase_add_test(tc, rpm_parsers_skip_garbage);
         suite_add_tcase(s, tc);
