@@ -22,6 +22,7 @@
 #define STDERR_KEEP 4096
 #define PROBE_MEMORY_LIMIT (1024ULL * 1024 * 1024)
 #define PROBE_FILE_LIMIT (64ULL * 1024 * 1024)
+#define PROBE_NICE 10
 #define PROBE_NOFILE_LIMIT 1024
 /* stdout pipe capacity asked for: fewer wake-ups of the parent per
  * megabyte of output (best effort: Linux caps it at pipe-max-size) */
@@ -308,6 +309,11 @@ _Noreturn static void exec_child(const struct child_spec *spec, pid_t parent, in
                 _exit(127);
         }
         umask(077);
+        /* Probes yield to the host's work and to complyd itself: the parent
+         * that starts the other probes of a run, evaluates, signs and ships
+         * (raising a nice value back needs a capability the unit does not
+         * grant, so a probe cannot undo it). */
+        (void) setpriority(PRIO_PROCESS, 0, PROBE_NICE);
         if (chdir("/") < 0)
                 _exit(127);
         if (spec->limit_memory)
