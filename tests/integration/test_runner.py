@@ -166,6 +166,7 @@ class ProbeRunnerTest(TempHost):
         self.assertEqual(o["sid"], o["pid"], "own session")
         self.assertEqual(o["cwd"], "/")
         self.assertEqual(o["umask"], 0o077)
+        self.assertEqual(o["nice"], 10)
 
     @unittest.skipUnless(os.getuid() == 0, "switching users needs root")
     def test_scripts_run_as_the_configured_user(self):
