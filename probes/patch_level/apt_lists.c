@@ -272,10 +272,13 @@ static int stream_read(struct stream *s, uint8_t *out, size_t cap, size_t *n) {
         return 0;
 }
 
-/* Maps the regular file fd whole, read-only; an empty file maps nothing. */
+/* Maps the regular file fd whole, read-only. An empty file maps nothing:
+ * *map is then a static empty buffer (never NULL: the decompressors do
+ * pointer arithmetic on it), and only a non-empty *len is to be unmapped. */
 static int map_input(int fd, uint8_t **map, size_t *len) {
+        static uint8_t empty[1];
         struct stat st;
-        void *m = NULL;
+        void *m = empty;
 
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -340,7 +343,7 @@ static void stream_done(struct stream *s) {
                 lzma_end(&s->x);
         if (s->l4)
                 LZ4F_freeDecompressionContext(s->l4);
-        if (s->in)
+        if (s->in_len)
                 munmap(s->in, s->in_len);
 }
 
