@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "kernel_hardening.h"
+#include "sysctl_conf.h"
 
 #define SYSCTL_MAX 4096
 #define PROFILES_MAX KH_INPUT_MAX
@@ -288,7 +289,7 @@ static json_t *modules_facts(const struct complyd_probe_ctx *ctx) {
 }
 
 static int kh_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
-        _cleanup_json_ json_t *sysctl = NULL, *apparmor = NULL, *selinux = NULL;
+        _cleanup_json_ json_t *sysctl = NULL, *apparmor = NULL, *selinux = NULL, *config = NULL;
         bool aa_enforcing = false, se_enforcing = false;
         json_t *o;
         int r;
@@ -296,12 +297,13 @@ static int kh_observe(const struct complyd_probe_ctx *ctx, json_t **out) {
         if ((r = observe_sysctls(ctx, &sysctl)) < 0)
                 return r;
         if (!(apparmor = apparmor_facts(ctx, &aa_enforcing)) ||
-            !(selinux = selinux_facts(ctx, &se_enforcing)))
+            !(selinux = selinux_facts(ctx, &se_enforcing)) ||
+            !(config = kh_sysctl_config(ctx, sysctl)))
                 return -ENOMEM;
-        o = json_pack("{s:s, s:b, s:O, s:o, s:O, s:O, s:{s:b, s:s?}, s:o, s:o}",
+        o = json_pack("{s:s, s:b, s:O, s:O, s:o, s:O, s:O, s:{s:b, s:s?}, s:o, s:o}",
                       "schema", "complyd.kernel_hardening.v1",
                       "proc_sys_readable", exists(ctx, "/proc/sys/kernel"),
-                      "sysctl", sysctl, "lsm", lsm_list(ctx),
+                      "sysctl", sysctl, "sysctl_config", config, "lsm", lsm_list(ctx),
                       "apparmor", apparmor, "selinux", selinux,
                       "mac", "enforcing", aa_enforcing || se_enforcing,
                       "module", se_enforcing ? "selinux" : aa_enforcing ? "apparmor" : NULL,

@@ -2,8 +2,11 @@
 """Oracle for the kernel_hardening probe: on this host every sysctl the
 probe reports equals what `sysctl -n NAME` prints (integers compared as
 numbers, multi-field values as text), and a sysctl it reports as null is
-one sysctl cannot read either. The fixture roots give each default control
-its passing and failing verdict, with a reason that names the setting."""
+one sysctl cannot read either. The sysctl.d files it applies, in order,
+are those `systemd-analyze cat-config sysctl.d` shows (on this host and on
+a fixture root), less the ones masked by a link to /dev/null. The fixture
+roots give each default control its passing and failing verdict, with a
+reason that names the setting."""
 import json
 import os
 import shutil
@@ -33,6 +36,35 @@ def check(root):
     d = json.loads(r.stdout)
     results = d["results"] if isinstance(d, dict) else d
     return {x["id"]: x for x in results if x["probe"] == "kernel_hardening"}
+
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+def cat_config_files(root=None):
+    """The files systemd-sysctl applies, in order, as host paths (the
+    headers "# /path" of systemd-analyze cat-config), masked ones left out."""
+    cmd = [SYSTEMD_ANALYZE] + (["--root=" + root] if root else []) + ["cat-config", "sysctl.d"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError("%s: %s" % (cmd, out.stderr))
+    files = []
+    for line in out.stdout.splitlines():
+        if line.startswith("# /") and " " not in line[2:]:
+            path = line[2:]
+            if os.path.realpath(path) != "/dev/null":
+                files.append(path[len(root):] if root else path)
+    return files
+
+
+@unittest.skipUnless(SYSTEMD_ANALYZE, "systemd-analyze is not installed")
+class SysctlConfigOracle(unittest.TestCase):
+    def test_files_as_systemd_on_this_host(self):
+        self.assertEqual(probe()["sysctl_config"]["files"], cat_config_files())
+
+    def test_files_as_systemd_on_the_hardened_fixture(self):
+        root = os.path.realpath(os.path.join(FIXTURES, "hosts", "kernel-debian-hardened"))
+        self.assertEqual(probe(root)["sysctl_config"]["files"], cat_config_files(root))
 
 
 class LiveSysctlOracle(unittest.TestCase):

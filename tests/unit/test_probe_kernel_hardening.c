@@ -6,6 +6,7 @@
 #include "probe_ctx.h"
 #include "testutil.h"
 #include "../../probes/kernel_hardening/kernel_hardening.h"
+#include "../../probes/kernel_hardening/sysctl_conf.h"
 
 extern const struct complyd_probe complyd_probe_kernel_hardening;
 
@@ -72,6 +73,71 @@ START_TEST(hardened_debian) {
         ck_assert_int_eq(json_integer_value(at(o, "modules", "loaded_count")), 11);
         strings_are(at(o, "modules", "of_note_loaded"), "");
         json_decref(o);
+}
+END_TEST
+
+/* settings[name] of sysctl_config: "value@file:line", or "null". */
+static void configured_is(json_t *o, const char *name, const char *want) {
+        json_t *s = json_object_get(at(o, "sysctl_config", "settings"), name);
+        char buf[256];
+
+        if (json_is_null(s))
+                snprintf(buf, sizeof buf, "null");
+        else
+                snprintf(buf, sizeof buf, "%lld@%s:%lld",
+                         (long long) json_integer_value(json_object_get(s, "value")),
+                         json_string_value(json_object_get(s, "file")),
+                         (long long) json_integer_value(json_object_get(s, "line")));
+        ck_assert_str_eq(buf, want);
+}
+
+/* The hardened fixture's sysctl.d: a file in /etc masking one of
+ * /usr/lib (a link to /dev/null), the files applied by name across
+ * directories, an explicit key winning over a glob in either order, a key
+ * written with '/', a "-" key, and a line that is not an assignment. */
+START_TEST(sysctl_d_as_systemd_applies_it) {
+        json_t *o = observe(FIXTURE("hosts/kernel-debian-hardened"), NULL), *e;
+
+        strings_are(at(o, "sysctl_config", "files"),
+                    "/etc/sysctl.d/60-cis-hardening.conf,/usr/lib/sysctl.d/99-protect-links.conf,"
+                    "/etc/sysctl.d/99-sysctl.conf");
+        configured_is(o, "kernel.randomize_va_space", "2@/etc/sysctl.d/60-cis-hardening.conf:4");
+        configured_is(o, "kernel.dmesg_restrict", "1@/etc/sysctl.d/60-cis-hardening.conf:5");
+        configured_is(o, "net.ipv4.conf.all.rp_filter", "2@/etc/sysctl.d/60-cis-hardening.conf:11");
+        configured_is(o, "net.ipv4.conf.default.rp_filter", "1@/etc/sysctl.d/60-cis-hardening.conf:12");
+        configured_is(o, "net.ipv4.tcp_syncookies", "1@/etc/sysctl.d/60-cis-hardening.conf:14");
+        configured_is(o, "kernel.yama.ptrace_scope", "2@/etc/sysctl.d/60-cis-hardening.conf:15");
+        configured_is(o, "fs.protected_regular", "2@/usr/lib/sysctl.d/99-protect-links.conf:9");
+        configured_is(o, "kernel.kptr_restrict", "null");
+        ck_assert_uint_eq(json_array_size(at(o, "sysctl_config", "errors")), 1);
+        e = json_array_get(at(o, "sysctl_config", "errors"), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(e, "line")), 16);
+        ck_assert_str_eq(json_string_value(json_object_get(e, "message")), "not an assignment: no '='");
+        json_decref(o);
+}
+END_TEST
+
+static int keep_line(const struct kh_sysctl_line *l, void *u) {
+        char *out = u;
+        size_t n = strlen(out);
+
+        snprintf(out + n, 512 - n, "%u:%s%s=%.*s%s;", l->line, l->ignore_failure ? "-" : "",
+                 l->error ? "!" : l->key, (int) l->value_len, l->value ? l->value : "",
+                 l->glob ? "(glob)" : "");
+        return 0;
+}
+
+/* The parser alone: blanks, comments (# and ;), CRLF, '/' keys (the first
+ * separator decides), globs, empty values and bad lines. */
+START_TEST(parse_sysctl_conf) {
+        static const char text[] =
+                "  # comment\n; comment\n\n a.b = 1 \r\n-kernel/core_pattern = /tmp/a.b\n"
+                "net.ipv4.conf.eth0/1.rp_filter=2\nx.*.y = 3\nk.v =\n= 4\nnoequals\n";
+        char out[512] = "";
+
+        ck_assert_int_eq(kh_sysctl_conf_parse(text, sizeof text - 1, keep_line, out), 0);
+        ck_assert_str_eq(out, "4:a.b=1;5:-kernel.core_pattern=/tmp/a.b;6:net.ipv4.conf.eth0/1.rp_filter=2;"
+                              "7:x.*.y=3(glob);8:k.v=;9:!=;10:!=;");
 }
 END_TEST
 
@@ -256,6 +322,8 @@ Suite *make_suite(void) {
         tcase_add_test(tc, parse_apparmor_profiles);
         tcase_add_test(tc, parse_proc_modules);
         tcase_add_test(tc, parse_kv_and_efivar);
+        tcase_add_test(tc, sysctl_d_as_systemd_applies_it);
+        tcase_add_test(tc, parse_sysctl_conf);
         suite_add_tcase(s, tc);
         return s;
 }
