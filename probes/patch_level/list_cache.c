@@ -97,11 +97,12 @@ static bool header_matches(const char *m, size_t len, const struct stat *src, co
                            size_t *body_len, uint64_t *stanzas) {
         char key[LIST_CACHE_MAX_HEADER];
         int k = source_key(src, key, sizeof key);
-        const char *p = m + k, *end = m + (len < LIST_CACHE_MAX_HEADER ? len : LIST_CACHE_MAX_HEADER);
+        const char *p, *end = m + (len < LIST_CACHE_MAX_HEADER ? len : LIST_CACHE_MAX_HEADER);
         uint64_t n, blen;
 
         if (k < 0 || len < (size_t) k || memcmp(m, key, (size_t) k) != 0)
                 return false;
+        p = m + k;
         if (!take_number(&p, end, ' ', &n) || !take_number(&p, end, '\n', &blen))
                 return false;
         if (blen != len - (size_t) (p - m))
