@@ -189,7 +189,7 @@ static int apply_file(struct conf_state *st, const char *path, json_t *applied) 
         size_t len;
         int r;
 
-        if (st->ctx->readlink(st->ctx, path, &target) >= 0 && streq(target, "/dev/null"))
+        if (st->ctx->realpath(st->ctx, path, &target) >= 0 && streq(target, "/dev/null"))
                 return 0;
         st->file = path;
         r = st->ctx->read_file(st->ctx, path, KH_SYSCTL_CONF_MAX_BYTES, &buf, &len);
