@@ -183,13 +183,22 @@ static int conf_files(const struct complyd_probe_ctx *ctx, char ***ret) {
         return 0;
 }
 
-/* Applies one file; a file that is a link to /dev/null is masked (empty). */
+/* Whether path is masked: a link to /dev/null, directly (a root without
+ * /dev, as a mounted image, has only the link's text) or through others. */
+static bool masked(const struct complyd_probe_ctx *ctx, const char *path) {
+        _cleanup_free_ char *link = NULL, *target = NULL;
+
+        return (ctx->readlink(ctx, path, &link) >= 0 && streq(link, "/dev/null")) ||
+               (ctx->realpath(ctx, path, &target) >= 0 && streq(target, "/dev/null"));
+}
+
+/* Applies one file; a masked one is left out. */
 static int apply_file(struct conf_state *st, const char *path, json_t *applied) {
-        _cleanup_free_ char *buf = NULL, *target = NULL;
+        _cleanup_free_ char *buf = NULL;
         size_t len;
         int r;
 
-        if (st->ctx->realpath(st->ctx, path, &target) >= 0 && streq(target, "/dev/null"))
+        if (masked(st->ctx, path))
                 return 0;
         st->file = path;
         r = st->ctx->read_file(st->ctx, path, KH_SYSCTL_CONF_MAX_BYTES, &buf, &len);
