@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <time.h>
 
+#include "fnv1a.h"
 #include "report_internal.h"
 #include "util.h"
 
@@ -31,14 +32,6 @@ int report_grow(void *array, size_t *cap, size_t n, size_t elem) {
         return 0;
 }
 
-static uint64_t hash_bytes(const char *s, size_t len) {
-        uint64_t h = 1469598103934665603ULL;
-
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * 1099511628211ULL;
-        return h;
-}
-
 /* Rebuilds t's open-addressing table at twice the size. */
 static int strtab_rehash(struct strtab *t) {
         size_t size = t->size ? t->size * 2 : 256;
@@ -47,7 +40,7 @@ static int strtab_rehash(struct strtab *t) {
         if (!tab)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n; i++) {
-                size_t j = hash_bytes(t->s[i], strlen(t->s[i])) & (size - 1);
+                size_t j = fnv1a(t->s[i], strlen(t->s[i])) & (size - 1);
 
                 while (tab[j])
                         j = (j + 1) & (size - 1);
@@ -66,7 +59,7 @@ int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *ret) {
         char *c;
 
         if (t->size) {
-                for (j = hash_bytes(s, len) & (t->size - 1); t->table[j]; j = (j + 1) & (t->size - 1)) {
+                for (j = fnv1a(s, len) & (t->size - 1); t->table[j]; j = (j + 1) & (t->size - 1)) {
                         const char *e = t->s[t->table[j] - 1];
 
                         if (strncmp(e, s, len) == 0 && e[len] == '\0') {
@@ -84,7 +77,7 @@ int strtab_intern(struct strtab *t, const char *s, size_t len, uint32_t *ret) {
         c = strndup(s, len);
         if (!c)
                 return -ENOMEM;
-        for (j = hash_bytes(s, len) & (t->size - 1); t->table[j]; j = (j + 1) & (t->size - 1))
+        for (j = fnv1a(s, len) & (t->size - 1); t->table[j]; j = (j + 1) & (t->size - 1))
                 ;
         t->table[j] = (uint32_t) t->n + 1;
         t->s[t->n] = c;

@@ -8,6 +8,7 @@
 
 
 #include "crypto_dl.h"
+#include "fnv1a.h"
 #include "util.h"
 #include "verify.h"
 
@@ -147,14 +148,6 @@ static void problem(struct verifier *v, enum verify_problem_kind kind, uint64_t 
 
 /* --- hosts --------------------------------------------------------------------- */
 
-static uint64_t hash_str(const char *s) {
-        uint64_t h = 1469598103934665603ULL;
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 1099511628211ULL;
-        return h;
-}
-
 /* Rebuilds the open-addressing table at twice the size. */
 static int table_grow(struct verifier *v) {
         size_t size = v->table_size ? v->table_size * 2 : 64;
@@ -163,7 +156,7 @@ static int table_grow(struct verifier *v) {
         if (!t)
                 return -ENOMEM;
         for (size_t i = 0; i < v->n_hosts; i++) {
-                size_t j = hash_str(v->hosts[i].id) & (size - 1);
+                size_t j = fnv1a(v->hosts[i].id, strlen(v->hosts[i].id)) & (size - 1);
 
                 while (t[j])
                         j = (j + 1) & (size - 1);
@@ -181,7 +174,7 @@ static int host_index(struct verifier *v, const char *id) {
         size_t j;
 
         if (v->table_size) {
-                for (j = hash_str(id) & (v->table_size - 1); v->table[j];
+                for (j = fnv1a(id, strlen(id)) & (v->table_size - 1); v->table[j];
                      j = (j + 1) & (v->table_size - 1))
                         if (streq(v->hosts[v->table[j] - 1].id, id))
                                 return (int) v->table[j] - 1;
@@ -195,7 +188,7 @@ static int host_index(struct verifier *v, const char *id) {
         v->hosts[v->n_hosts] = (struct host_state){ .id = strdup(id) };
         if (!v->hosts[v->n_hosts].id)
                 return -ENOMEM;
-        for (j = hash_str(id) & (v->table_size - 1); v->table[j]; j = (j + 1) & (v->table_size - 1))
+        for (j = fnv1a(id, strlen(id)) & (v->table_size - 1); v->table[j]; j = (j + 1) & (v->table_size - 1))
                 ;
         v->table[j] = (uint32_t) v->n_hosts + 1;
         return (int) v->n_hosts++;

@@ -6,19 +6,10 @@
 #include <string.h>
 
 #include "debversion.h"
+#include "fnv1a.h"
 #include "pkgdb.h"
 
 #define DPKG_STATUS_PRIORITY 100
-
-static uint64_t hash_name(const char *s, size_t n) {
-        uint64_t h = 1469598103934665603ULL;
-
-        for (size_t i = 0; i < n; i++) {
-                h ^= (unsigned char) s[i];
-                h *= 1099511628211ULL;
-        }
-        return h;
-}
 
 static bool name_is(const struct inst_pkg *p, const char *name, size_t nlen) {
         return strncmp(p->name, name, nlen) == 0 && p->name[nlen] == '\0';
@@ -26,7 +17,7 @@ static bool name_is(const struct inst_pkg *p, const char *name, size_t nlen) {
 
 /* Slot of name: the one holding it, or the empty one where it goes. */
 static size_t slot_of(const struct pkgdb *db, const char *name, size_t nlen) {
-        size_t mask = db->nslots - 1, i = (size_t) hash_name(name, nlen) & mask;
+        size_t mask = db->nslots - 1, i = (size_t) fnv1a(name, nlen) & mask;
 
         while (db->slots[i] && !name_is(&db->pkgs[db->slots[i] - 1], name, nlen))
                 i = (i + 1) & mask;
