@@ -16,6 +16,7 @@
 #include "crypto_dl.h"
 #include "evidence.h"
 #include "os_release.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define HOST_FACT_MAX 4096
@@ -33,51 +34,23 @@ bool evidence_type_valid(const char *type) {
 
 /* --- serialisation ---------------------------------------------------------- */
 
-struct buf {
-        char *data;
-        size_t len, size;
-        bool oom;
-};
-
-static void buf_add(struct buf *b, const void *p, size_t n) {
-        if (b->oom)
-                return;
-        if (b->len + n + 1 > b->size) {
-                size_t size = b->size ? b->size : 256;
-                char *d;
-
-                while (size < b->len + n + 1)
-                        size *= 2;
-                d = realloc(b->data, size);
-                if (!d) {
-                        b->oom = true;
-                        return;
-                }
-                b->data = d;
-                b->size = size;
-        }
-        memcpy(b->data + b->len, p, n);
-        b->len += n;
-        b->data[b->len] = 0;
-}
-
-static void buf_str(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+static void buf_str(struct strbuf *b, const char *s) { strbuf_add(b, s, strlen(s)); }
 
 /* Writes a JSON string with the canonical escapes: '"', '\\', and the
  * control characters below U+0020 (short forms where JSON has them, else
  * \u00xx in lower case); every other byte as is (jansson strings are valid
  * UTF-8). */
-static void put_string(struct buf *b, const char *s, size_t len) {
+static void put_string(struct strbuf *b, const char *s, size_t len) {
         size_t run = 0;
 
-        buf_add(b, "\"", 1);
+        strbuf_add(b, "\"", 1);
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char) s[i];
                 char esc[8];
 
                 if (c >= 0x20 && c != '"' && c != '\\')
                         continue;
-                buf_add(b, s + run, i - run);
+                strbuf_add(b, s + run, i - run);
                 run = i + 1;
                 switch (c) {
                 case '"': buf_str(b, "\\\""); break;
@@ -92,15 +65,15 @@ static void put_string(struct buf *b, const char *s, size_t len) {
                         buf_str(b, esc);
                 }
         }
-        buf_add(b, s + run, len - run);
-        buf_add(b, "\"", 1);
+        strbuf_add(b, s + run, len - run);
+        strbuf_add(b, "\"", 1);
 }
 
 /* Writes a finite double as Python's repr() does: the fewest significant
  * digits that read back to the same double; positional notation when the
  * decimal exponent is in [-4, 16), with ".0" when there is no fraction;
  * otherwise d[.ddd]e+XX / e-XX (at least two exponent digits). */
-static int put_real(struct buf *b, double d) {
+static int put_real(struct strbuf *b, double d) {
         char sci[40], digits[20], out[48];
         int prec, exp, nd = 0, k = 0;
         const char *p;
@@ -166,12 +139,12 @@ static int member_cmp(const void *a, const void *b) {
         return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static int put_value(struct buf *b, const json_t *v, bool sorted, int depth);
+static int put_value(struct strbuf *b, const json_t *v, bool sorted, int depth);
 
 /* Writes an object's members, sorted bytewise by key when asked, in
  * insertion order otherwise. skip_hash leaves out "hash" and "sig" (the
  * top level of a record's canonical form). */
-static int put_object(struct buf *b, const json_t *v, bool sorted, int depth, bool skip_hash) {
+static int put_object(struct strbuf *b, const json_t *v, bool sorted, int depth, bool skip_hash) {
         size_t n = json_object_size(v), k = 0;
         _cleanup_free_ struct member *m = calloc(n ? n : 1, sizeof(*m));
         const char *key;
@@ -189,21 +162,21 @@ static int put_object(struct buf *b, const json_t *v, bool sorted, int depth, bo
         }
         if (sorted)
                 qsort(m, k, sizeof(*m), member_cmp);
-        buf_add(b, "{", 1);
+        strbuf_add(b, "{", 1);
         for (size_t i = 0; i < k; i++) {
                 if (i > 0)
-                        buf_add(b, ",", 1);
+                        strbuf_add(b, ",", 1);
                 put_string(b, m[i].key, m[i].len);
-                buf_add(b, ":", 1);
+                strbuf_add(b, ":", 1);
                 r = put_value(b, m[i].value, sorted, depth + 1);
                 if (r < 0)
                         return r;
         }
-        buf_add(b, "}", 1);
+        strbuf_add(b, "}", 1);
         return 0;
 }
 
-static int put_value(struct buf *b, const json_t *v, bool sorted, int depth) {
+static int put_value(struct strbuf *b, const json_t *v, bool sorted, int depth) {
         char num[32];
         int r;
 
@@ -213,15 +186,15 @@ static int put_value(struct buf *b, const json_t *v, bool sorted, int depth) {
         case JSON_OBJECT:
                 return put_object(b, v, sorted, depth, false);
         case JSON_ARRAY:
-                buf_add(b, "[", 1);
+                strbuf_add(b, "[", 1);
                 for (size_t i = 0; i < json_array_size(v); i++) {
                         if (i > 0)
-                                buf_add(b, ",", 1);
+                                strbuf_add(b, ",", 1);
                         r = put_value(b, json_array_get(v, i), sorted, depth + 1);
                         if (r < 0)
                                 return r;
                 }
-                buf_add(b, "]", 1);
+                strbuf_add(b, "]", 1);
                 return 0;
         case JSON_STRING:
                 put_string(b, json_string_value(v), json_string_length(v));
@@ -240,8 +213,8 @@ static int put_value(struct buf *b, const json_t *v, bool sorted, int depth) {
 }
 
 /* Hands the buffer to the caller, or frees it on error. */
-static int buf_finish(struct buf *b, int r, char **ret, size_t *ret_len) {
-        if (r >= 0 && (b->oom || !b->data))
+static int buf_finish(struct strbuf *b, int r, char **ret, size_t *ret_len) {
+        if (r >= 0 && (b->failed || !b->data))
                 r = -ENOMEM;
         if (r < 0) {
                 free(b->data);
@@ -254,13 +227,13 @@ static int buf_finish(struct buf *b, int r, char **ret, size_t *ret_len) {
 }
 
 int evidence_serialize(const json_t *v, bool sorted, char **ret, size_t *ret_len) {
-        struct buf b = { 0 };
+        struct strbuf b = { 0 };
 
         return buf_finish(&b, put_value(&b, v, sorted, 0), ret, ret_len);
 }
 
 int evidence_canonical(const json_t *record, char **ret, size_t *ret_len) {
-        struct buf b = { 0 };
+        struct strbuf b = { 0 };
 
         if (!json_is_object(record))
                 return -EINVAL;

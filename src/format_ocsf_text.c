@@ -10,6 +10,7 @@
 
 #include "format_ocsf_map.h"
 #include "formats.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* --- the event's text, written directly ----------------------------------
@@ -22,40 +23,11 @@
  * (a criterion prefix over 63 bytes, which the tree path truncates) goes the
  * tree path. tests/unit/test_formats.c compares both byte for byte. */
 
-struct otext {
-        char *p;
-        size_t len, cap;
-        bool oom;                       /* sticky: an append failed */
-};
-
-/* Appends n bytes at s. */
-static void ot_put(struct otext *t, const char *s, size_t n) {
-        if (t->oom || n == 0)
-                return;
-        if (t->len + n + 1 > t->cap) {
-                size_t ncap = t->cap ? t->cap : 4096;
-                char *p;
-
-                while (ncap < t->len + n + 1)
-                        ncap *= 2;
-                p = realloc(t->p, ncap);
-                if (!p) {
-                        t->oom = true;
-                        return;
-                }
-                t->p = p;
-                t->cap = ncap;
-        }
-        memcpy(t->p + t->len, s, n);
-        t->len += n;
-        t->p[t->len] = '\0';
-}
-
-#define ot_lit(t, s) ot_put((t), (s), sizeof(s) - 1)
+#define ot_lit(t, s) strbuf_add((t), (s), sizeof(s) - 1)
 
 /* Appends n bytes at s escaped as in a JSON string, the way jansson's dump
  * escapes them without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH. */
-static void ot_esc(struct otext *t, const char *s, size_t n) {
+static void ot_esc(struct strbuf *t, const char *s, size_t n) {
         const char *run = s, *end = s + n;
 
         for (; s < end; s++) {
@@ -64,7 +36,7 @@ static void ot_esc(struct otext *t, const char *s, size_t n) {
 
                 if (c >= 0x20 && c != '"' && c != '\\')
                         continue;
-                ot_put(t, run, (size_t) (s - run));
+                strbuf_add(t, run, (size_t) (s - run));
                 run = s + 1;
                 switch (c) {
                 case '"': ot_lit(t, "\\\""); break;
@@ -76,35 +48,35 @@ static void ot_esc(struct otext *t, const char *s, size_t n) {
                 case '\t': ot_lit(t, "\\t"); break;
                 default:
                         snprintf(seq, sizeof(seq), "\\u%04X", c);
-                        ot_put(t, seq, 6);
+                        strbuf_add(t, seq, 6);
                 }
         }
-        ot_put(t, run, (size_t) (end - run));
+        strbuf_add(t, run, (size_t) (end - run));
 }
 
-static void ot_escs(struct otext *t, const char *s) {
+static void ot_escs(struct strbuf *t, const char *s) {
         ot_esc(t, s, strlen(s));
 }
 
 /* A ',' unless a member or element is the first of its object or array. */
-static void ot_sep(struct otext *t) {
-        if (t->len > 0 && t->p[t->len - 1] != '{' && t->p[t->len - 1] != '[')
+static void ot_sep(struct strbuf *t) {
+        if (t->len > 0 && t->data[t->len - 1] != '{' && t->data[t->len - 1] != '[')
                 ot_lit(t, ",");
 }
 
 /* "key": after a separator; key NULL starts an array element. Keys are
  * plain literals. */
-static void ot_key(struct otext *t, const char *key) {
+static void ot_key(struct strbuf *t, const char *key) {
         ot_sep(t);
         if (!key)
                 return;
         ot_lit(t, "\"");
-        ot_put(t, key, strlen(key));
+        strbuf_add(t, key, strlen(key));
         ot_lit(t, "\":");
 }
 
 /* A string member, left out when s is NULL (json_pack's "s*"). */
-static void ot_str(struct otext *t, const char *key, const char *s) {
+static void ot_str(struct strbuf *t, const char *key, const char *s) {
         if (!s)
                 return;
         ot_key(t, key);
@@ -113,33 +85,33 @@ static void ot_str(struct otext *t, const char *key, const char *s) {
         ot_lit(t, "\"");
 }
 
-static void ot_int(struct otext *t, const char *key, json_int_t v) {
+static void ot_int(struct strbuf *t, const char *key, json_int_t v) {
         char num[32];
 
         ot_key(t, key);
-        ot_put(t, num, (size_t) snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, v));
+        strbuf_add(t, num, (size_t) snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, v));
 }
 
-static void ot_open(struct otext *t, const char *key, const char *bracket) {
+static void ot_open(struct strbuf *t, const char *key, const char *bracket) {
         ot_key(t, key);
-        ot_put(t, bracket, 1);
+        strbuf_add(t, bracket, 1);
 }
 
 static int ot_dump_cb(const char *buf, size_t size, void *data) {
-        struct otext *t = data;
+        struct strbuf *t = data;
 
-        ot_put(t, buf, size);
-        return t->oom ? -1 : 0;
+        strbuf_add(t, buf, size);
+        return t->failed ? -1 : 0;
 }
 
 /* A member holding a copy of v as jansson dumps it, left out when v is NULL
  * (json_pack's "O*"). */
-static void ot_json(struct otext *t, const char *key, const json_t *v) {
+static void ot_json(struct strbuf *t, const char *key, const json_t *v) {
         if (!v)
                 return;
         ot_key(t, key);
         if (json_dump_callback(v, ot_dump_cb, t, JSON_COMPACT | JSON_ENCODE_ANY) < 0)
-                t->oom = true;
+                t->failed = true;
 }
 
 /* The standard of criterion c (n bytes at the pointer returned): a name
@@ -160,7 +132,7 @@ static const char *criterion_standard(const char *c, size_t *n) {
 /* compliance.standards as criteria_split() makes it: the standards of the
  * string criteria, each once, in order. -EOPNOTSUPP for a prefix longer
  * than the tree path keeps. */
-static int ot_standards(struct otext *t, const json_t *criteria) {
+static int ot_standards(struct strbuf *t, const json_t *criteria) {
         size_t i, j;
         json_t *v, *w;
 
@@ -201,7 +173,7 @@ static int ot_standards(struct otext *t, const json_t *criteria) {
 }
 
 /* compliance.requirements: what follows "prefix:" of each string criterion. */
-static void ot_requirements(struct otext *t, const json_t *criteria) {
+static void ot_requirements(struct strbuf *t, const json_t *criteria) {
         size_t i;
         json_t *v;
 
@@ -218,7 +190,7 @@ static void ot_requirements(struct otext *t, const json_t *criteria) {
 }
 
 /* compliance.status_details as status_details() words them. */
-static void ot_details(struct otext *t, const json_t *rec) {
+static void ot_details(struct strbuf *t, const json_t *rec) {
         const json_t *waiver = json_object_get(rec, "waiver");
         size_t i;
         json_t *f;
@@ -255,7 +227,7 @@ static void ot_details(struct otext *t, const json_t *rec) {
 }
 
 /* The compliance object (compliance_object()). */
-static int ot_compliance(struct otext *t, const json_t *rec, const json_t *control,
+static int ot_compliance(struct strbuf *t, const json_t *rec, const json_t *control,
                          const struct status_map *st, int sev_id, const char *sev) {
         const json_t *criteria = json_object_get(control, "criteria");
         int r;
@@ -283,7 +255,7 @@ static int ot_compliance(struct otext *t, const json_t *rec, const json_t *contr
 }
 /* device, resources, evidences and unmapped (device_object(),
  * unmapped_object(), evidences_array() and the resources member). */
-static void ot_host_and_record(struct otext *t, const json_t *rec, const json_t *host) {
+static void ot_host_and_record(struct strbuf *t, const json_t *rec, const json_t *host) {
         const json_t *probe = json_object_get(rec, "probe");
 
         ot_open(t, "device", "{");
@@ -336,7 +308,7 @@ static void ot_host_and_record(struct otext *t, const json_t *rec, const json_t 
 /* The event's text into t, member by member as format_ocsf_event() packs
  * it. Returns 0, -EBADMSG (no id, bad time), -EOPNOTSUPP (the tree path
  * must do it) or -ENOMEM. */
-static int ocsf_write(const json_t *rec, struct otext *t) {
+static int ocsf_write(const json_t *rec, struct strbuf *t) {
         const json_t *control = json_object_get(rec, "control"), *host = json_object_get(rec, "host");
         const struct status_map *st = ocsf_status_lookup(jstr(rec, "status"));
         const char *sev = "Unknown", *id = jstr(rec, "id"), *title = jstr(control, "title");
@@ -401,7 +373,7 @@ static int ocsf_write(const json_t *rec, struct otext *t) {
                 return r;
         ot_host_and_record(t, rec, host);
         ot_lit(t, "}");
-        return t->oom ? -ENOMEM : 0;
+        return t->failed ? -ENOMEM : 0;
 }
 
 /* The tree path: format_ocsf_event() dumped. */
@@ -422,17 +394,17 @@ static int ocsf_fragment_tree(const json_t *rec, char **ret, size_t *ret_len) {
 }
 
 int format_ocsf_fragment(const json_t *rec, char **ret, size_t *ret_len) {
-        struct otext t = { 0 };
+        struct strbuf t = { 0 };
         int r;
 
         if (!json_is_object(json_object_get(rec, "control")))
                 return -EBADMSG;
         r = ocsf_write(rec, &t);
         if (r < 0) {
-                free(t.p);
+                free(t.data);
                 return r == -EOPNOTSUPP ? ocsf_fragment_tree(rec, ret, ret_len) : r;
         }
         *ret_len = t.len;
-        *ret = t.p;
+        *ret = t.data;
         return 0;
 }

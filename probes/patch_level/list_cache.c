@@ -156,29 +156,9 @@ int list_cache_read(int dirfd, const char *list_path, const struct stat *src,
         return r;
 }
 
-/* Appends the span to the recorder's body, growing it; past the limit the
- * recording stops for good. */
-static void record(struct list_recorder *rec, const char *s, size_t n) {
-        if (rec->overflow)
-                return;
-        if (rec->len + n > rec->cap) {
-                size_t cap = rec->cap ? rec->cap * 2 : 1u << 20;
-                char *b;
-
-                while (cap < rec->len + n)
-                        cap *= 2;
-                if (cap > LIST_CACHE_MAX_BODY || !(b = realloc(rec->body, cap))) {
-                        rec->overflow = true;
-                        return;
-                }
-                rec->body = b;
-                rec->cap = cap;
-        }
-        memcpy(rec->body + rec->len, s, n);
-        rec->len += n;
-}
-
-#define RECORD_LIT(rec, lit) record(rec, lit, sizeof(lit) - 1)
+/* Past LIST_CACHE_MAX_BODY the body's strbuf fails and the recording stops
+ * for good (the list is then not cached). */
+#define RECORD_LIT(rec, lit) strbuf_add(&(rec)->body, lit, sizeof(lit) - 1)
 
 static bool recorder_want(void *u, const char *name, size_t len) {
         (void) u, (void) name, (void) len;
@@ -191,11 +171,11 @@ static int recorder_entry(void *u, const struct deb_entry *e) {
         struct deb_sink *in = rec->inner;
 
         RECORD_LIT(rec, "Package: ");
-        record(rec, e->name, e->name_len);
+        strbuf_add(&rec->body, e->name, e->name_len);
         RECORD_LIT(rec, "\nVersion: ");
-        record(rec, e->version, e->version_len);
+        strbuf_add(&rec->body, e->version, e->version_len);
         RECORD_LIT(rec, "\nArchitecture: ");
-        record(rec, e->arch, e->arch_len);
+        strbuf_add(&rec->body, e->arch, e->arch_len);
         RECORD_LIT(rec, "\n\n");
         if (in->want && !in->want(in->userdata, e->name, e->name_len))
                 return 0;
@@ -211,12 +191,13 @@ void list_recorder_init(struct list_recorder *rec, struct deb_sink *inner) {
         *rec = (struct list_recorder) {
                 .sink = { recorder_want, recorder_entry, recorder_expired, rec, 0 },
                 .inner = inner,
+                .body = { .max = LIST_CACHE_MAX_BODY + 1 },
         };
 }
 
 void list_recorder_done(struct list_recorder *rec) {
-        free(rec->body);
-        rec->body = NULL;
+        free(rec->body.data);
+        rec->body = (struct strbuf) { 0 };
 }
 
 int list_cache_write(int dirfd, const char *list_path, const struct stat *src,
@@ -226,13 +207,13 @@ int list_cache_write(int dirfd, const char *list_path, const struct stat *src,
         _cleanup_close_ int fd = -1;
         int k, r;
 
-        if (rec->overflow)
+        if (rec->body.failed)
                 return -E2BIG;
         if (!name)
                 return -EINVAL;
         if ((k = source_key(src, head, sizeof head)) < 0)
                 return k;
-        r = snprintf(head + k, sizeof head - (size_t) k, "%zu %zu\n", rec->sink.entries, rec->len);
+        r = snprintf(head + k, sizeof head - (size_t) k, "%zu %zu\n", rec->sink.entries, rec->body.len);
         if (r < 0 || (size_t) r >= sizeof head - (size_t) k)
                 return -ENAMETOOLONG;
         snprintf(tmp, sizeof tmp, ".tmp-%ld", (long) getpid());
@@ -241,7 +222,7 @@ int list_cache_write(int dirfd, const char *list_path, const struct stat *src,
         if (fd < 0)
                 return -errno;
         if ((r = write_all(fd, head, (size_t) k + (size_t) r)) < 0 ||
-            (r = write_all(fd, rec->body ?: "", rec->len)) < 0 || (r = fsync(fd) < 0 ? -errno : 0) < 0 ||
+            (r = write_all(fd, rec->body.data ?: "", rec->body.len)) < 0 || (r = fsync(fd) < 0 ? -errno : 0) < 0 ||
             (r = renameat(dirfd, tmp, dirfd, name) < 0 ? -errno : 0) < 0) {
                 (void) unlinkat(dirfd, tmp, 0);
                 return r;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "apt_lists.h"
+#include "strbuf.h"
 
 #define LIST_CACHE_MAX_BODY (32u << 20) /* under the probe child's RLIMIT_FSIZE */
 #define LIST_CACHE_MAX_HEADER 256u
@@ -44,9 +45,7 @@ int list_cache_parse(const char *m, size_t len, const struct stat *src, struct d
 struct list_recorder {
         struct deb_sink sink;
         struct deb_sink *inner;
-        char *body;
-        size_t len, cap;
-        bool overflow; /* past LIST_CACHE_MAX_BODY or out of memory: not cached */
+        struct strbuf body; /* failed: past LIST_CACHE_MAX_BODY or out of memory, not cached */
 };
 
 void list_recorder_init(struct list_recorder *rec, struct deb_sink *inner);

@@ -167,7 +167,7 @@ START_TEST(overflowed_recorder_writes_nothing) {
         make_dir();
         ck_assert_int_ge(cfd = list_cache_open(dir), 0);
         list_recorder_init(&rec, &inner);
-        rec.overflow = true;
+        rec.body.failed = true;
         ck_assert_int_eq(list_cache_write(cfd, "/x/list_Packages", &st, &rec), -E2BIG);
         snprintf(path, sizeof path, "%s/patch_level/list_Packages", dir);
         ck_assert_int_eq(access(path, F_OK), -1);
